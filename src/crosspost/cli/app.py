@@ -1,0 +1,95 @@
+"""The Typer application, its global options and the one place errors become exits.
+
+Only typer is imported here: `crosspost --help` must not pay for pydantic,
+jinja2 or any network client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from .. import __version__
+
+
+@dataclass
+class State:
+    config_path: Path | None = None
+    home: Path | None = None
+    debug: bool = False
+
+
+STATE = State()
+
+
+class _Group(TyperGroup):
+    """Turns crosspost's own errors into a message and an exit status (0, 1, 2)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        from ..errors import CrosspostError
+
+        try:
+            return super().invoke(ctx)
+        except CrosspostError as exc:
+            if STATE.debug:
+                raise
+            from .output import error
+
+            error(str(exc))
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="crosspost",
+    help="Write once on the blog; place it on X, Facebook, LinkedIn and by-hand networks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals can hold tokens
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"crosspost {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="channels.yaml to use [default: $CROSSPOST_CONFIG, ./channels.yaml, then the user config dir]."),
+    ] = None,
+    home: Annotated[
+        Path | None,
+        typer.Option("--home", help="State directory for the ledger [default: $CROSSPOST_HOME or the user data dir]."),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Write once on the blog; place it on X, Facebook, LinkedIn and by-hand networks."""
+    STATE.config_path = config
+    STATE.home = home
+    STATE.debug = debug
+
+
+def load_config() -> Any:
+    """The configuration named by the global options (or found in the usual places)."""
+    from ..config import load_config as load
+    from ..home import find_config
+
+    return load(find_config(STATE.config_path))
+
+
+def home() -> Path:
+    from ..home import home_dir
+
+    return home_dir(STATE.home)

@@ -1,0 +1,121 @@
+"""What each channel would publish, without sending anything (the dry run)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import ChannelConfig, Config, unset_credentials
+from .errors import BadInput
+from .links import tag_url
+from .post import Post
+from .render import render
+from .routing import RELAYED, SKIPPED, Route, route_post
+
+
+@dataclass(frozen=True)
+class Preview:
+    post: Path
+    channel: str
+    network: str
+    route: str
+    parts: tuple[str, ...] = ()
+    length: int = 0
+    limit: int = 0
+    link: str | None = None  # the URL as the channel sends it
+    skipped: str | None = None  # why nothing is sent directly to this channel
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def text(self) -> str:
+        return self.parts[0] if self.parts else ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "post": str(self.post),
+            "channel": self.channel,
+            "network": self.network,
+            "route": self.route,
+            "text": self.text,
+            "parts": list(self.parts),
+            "length": self.length,
+            "limit": self.limit,
+            "link": self.link,
+            "skipped": self.skipped,
+            "warnings": list(self.warnings),
+        }
+
+
+# Maps a long URL to the link the channel will actually send (a cached short
+# link, in a real publish), or None to keep it.
+LinkResolver = Callable[[ChannelConfig, str], str | None]
+
+
+def preview_post(
+    config: Config,
+    post: Post,
+    channels: Sequence[ChannelConfig],
+    *,
+    resolve_link: LinkResolver | None = None,
+    routes: dict[str, Route] | None = None,
+) -> list[Preview]:
+    """Render `post` for every channel in `channels` (one Preview each, in order)."""
+    routes = routes or route_post(post, channels)
+    out = []
+    for channel in channels:
+        route = routes[channel.name]
+        if route.kind in (SKIPPED, RELAYED):
+            out.append(
+                Preview(
+                    post=post.path, channel=channel.name, network=channel.network,
+                    route=route.kind, limit=channel.max_length, skipped=route.reason,
+                )
+            )
+            continue
+        out.append(preview_channel(config, post, channel, route=route, resolve_link=resolve_link))
+    return out
+
+
+def preview_channel(
+    config: Config,
+    post: Post,
+    channel: ChannelConfig,
+    *,
+    route: Route,
+    resolve_link: LinkResolver | None = None,
+) -> Preview:
+    link = None
+    pending_short = False
+    if post.url:
+        link = tag_url(post.url, channel.utm, channel=channel, post=post)
+        short = resolve_link(channel, link) if resolve_link and channel.shorten else None
+        pending_short = channel.shorten and short is None
+        link = short or link
+    try:
+        rendered = render(config, channel, post, url=link)
+    except BadInput as exc:
+        # Name the post: with several posts in one run the channel alone is ambiguous.
+        raise type(exc)(f"{post.path}: {exc}") from None
+    warnings = list(rendered.warnings)
+    if route.reason:
+        warnings.insert(0, f"posting directly: {route.reason}")
+    if pending_short:
+        warnings.append("the link will be shortened by bit.ly when sent")
+    unset = unset_credentials(channel)
+    if unset:
+        warnings.append(
+            "credentials not set in this environment: " + ", ".join(f"${v}" for v in unset)
+        )
+    return Preview(
+        post=post.path,
+        channel=channel.name,
+        network=channel.network,
+        route=route.kind,
+        parts=rendered.parts,
+        length=rendered.length,
+        limit=rendered.limit,
+        link=link,
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,97 @@
+"""Which channels a post goes to, and how: direct, through a relay, or not at all.
+
+The community manager's chain is "the blog feeds Facebook and X, which feed
+LinkedIn".  A channel with `relayed_by: OTHER` is not posted to while its relay
+works and OTHER takes the post; where the chain breaks (relay marked broken,
+OTHER skipped, not selected, or failed) crosspost posts there directly: a
+"repost".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .config import ChannelConfig, Config
+from .post import Post
+
+DIRECT = "direct"
+REPOST = "repost"  # direct, because the relay chain is broken here
+RELAYED = "relayed"
+SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Route:
+    channel: str
+    kind: str  # DIRECT, REPOST, RELAYED or SKIPPED
+    reason: str | None = None  # why skipped / relayed / reposted
+
+    @property
+    def sends(self) -> bool:
+        return self.kind in (DIRECT, REPOST)
+
+
+def select_channels(config: Config, names: Sequence[str] = ()) -> list[ChannelConfig]:
+    """The channels named on the command line (all when none), in file order."""
+    if not names:
+        return list(config.channels.values())
+    wanted = [config.channel(n) for n in dict.fromkeys(names)]  # NotFound on a typo
+    order = list(config.channels)
+    return sorted(wanted, key=lambda c: order.index(c.name))
+
+
+def route_post(post: Post, channels: Iterable[ChannelConfig]) -> dict[str, Route]:
+    """Decide each selected channel's route for `post`, relays after their sources."""
+    selected = {c.name: c for c in channels}
+    routes: dict[str, Route] = {}
+    for channel in selected.values():
+        reason = _skip_reason(post, channel)
+        if reason:
+            routes[channel.name] = Route(channel.name, SKIPPED, reason)
+
+    def resolve(name: str) -> Route:
+        if name in routes:
+            return routes[name]
+        channel = selected[name]
+        source = channel.spec.relayed_by
+        if source is None:
+            route = Route(name, DIRECT)
+        elif channel.spec.relay == "broken":
+            route = Route(name, REPOST, f"relay from {source} is marked broken")
+        elif source not in selected:
+            route = Route(name, REPOST, f"{source} is not part of this run")
+        else:
+            upstream = resolve(source)
+            if upstream.sends:
+                route = Route(name, RELAYED, f"relayed by {source}")
+            elif upstream.kind == RELAYED:
+                route = Route(name, RELAYED, f"relayed by {source} ({upstream.reason})")
+            else:
+                route = Route(name, REPOST, f"{source} is skipped ({upstream.reason})")
+        routes[name] = route
+        return route
+
+    for name in selected:
+        resolve(name)
+    return {name: routes[name] for name in selected}
+
+
+def _skip_reason(post: Post, channel: ChannelConfig) -> str | None:
+    if not channel.spec.enabled:
+        return "disabled in channels.yaml (enabled: false)"
+    override = post.overrides.get(channel.name)
+    if override and override.skip:
+        return f"the post says channels.{channel.name}: false"
+    audience = channel.spec.audience
+    if audience and post.audience and not set(audience) & set(post.audience):
+        return (
+            f"audience {', '.join(post.audience)} is not this channel's "
+            f"({', '.join(audience)})"
+        )
+    return None
+
+
+def reroute_after_failure(route: Route, failed_source: str) -> Route:
+    """A relayed channel whose source failed this run is posted directly after all."""
+    return Route(route.channel, REPOST, f"{failed_source} failed, so the relay cannot carry it")

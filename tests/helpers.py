@@ -1,0 +1,70 @@
+"""Shared test helpers: running the CLI, writing posts and configs."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+EXAMPLE_CONFIG = ROOT / "channels.yaml"
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> Any:
+    """Invoke the CLI in-process; stdout and stderr are kept apart."""
+    from crosspost.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args], env=env, catch_exceptions=False)
+
+
+def run_json(*args: str | Path, env: dict[str, str] | None = None) -> Any:
+    result = run(*args, "--json", env=env)
+    assert result.exit_code in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def write_post(tmp: Path, name: str = "post.md", **fields: Any) -> Path:
+    """A YAML-front-matter post; `body` is the Markdown text."""
+    import yaml
+
+    body = fields.pop("body", "Some text.")
+    meta = {"title": "A title", "url": "https://blog.example.com/a-title", **fields}
+    meta = {k: v for k, v in meta.items() if v is not None}
+    text = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + body
+    path = tmp / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# A twitter channel's credentials block, at channel-field indentation (4 spaces).
+X_CREDS = (
+    "    credentials:\n"
+    "      consumer_key: ${X_KEY}\n"
+    "      consumer_secret: ${X_SECRET}\n"
+    "      access_token: ${X_TOKEN}\n"
+    "      access_token_secret: ${X_TOKEN_SECRET}\n"
+)
+
+
+def write_config(tmp: Path, channels: str) -> Path:
+    """channels.yaml with the given `channels:` body (4-space channel fields)."""
+    path = tmp / "channels.yaml"
+    path.write_text("channels:\n" + channels, encoding="utf-8")
+    return path
+
+X_ENV = {
+    "X_KEY": "ck-test",
+    "X_SECRET": "cs-test",
+    "X_TOKEN": "at-test",
+    "X_TOKEN_SECRET": "ats-test",
+}
