@@ -62,6 +62,7 @@ def write_config(tmp: Path, channels: str) -> Path:
     path.write_text("channels:\n" + channels, encoding="utf-8")
     return path
 
+
 X_ENV = {
     "X_KEY": "ck-test",
     "X_SECRET": "cs-test",

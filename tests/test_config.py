@@ -50,7 +50,8 @@ def config_with(tmp_path: Path, channel_yaml: str) -> Path:
             r"channels\.a\.page_id: required setting is missing",
         ),
         (
-            "  a:\n    network: linkedin\n    author: bob\n    credentials:\n      access_token: ${T}\n",
+            "  a:\n    network: linkedin\n    author: bob\n"
+            "    credentials:\n      access_token: ${T}\n",
             4,
             r"channels\.a\.author",
         ),

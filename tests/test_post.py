@@ -71,7 +71,7 @@ def test_content_hash_changes_with_the_text(tmp_path: Path) -> None:
             "---\ntitle: A\nurl: [unclosed\n---\n",
             r"p\.md:\d: front matter is not valid YAML: .*started on line 3",
         ),
-        ("+++\ntitle = \"A\"\nurl = \n+++\n", r"p\.md:3: front matter is not valid TOML"),
+        ('+++\ntitle = "A"\nurl = \n+++\n', r"p\.md:3: front matter is not valid TOML"),
         ("just text, no front matter\n", r"p\.md:1: no front matter"),
         ("---\ntitle: A\n", r"never closed"),
         ("---\nurl: https://a.example/x\n---\n", r"no `title:`"),

@@ -22,16 +22,33 @@ from helpers import (
 )
 
 JSON_KEYS = {
-    "post", "channel", "network", "route", "text", "parts", "length", "limit", "link",
-    "skipped", "warnings",
+    "post",
+    "channel",
+    "network",
+    "route",
+    "text",
+    "parts",
+    "length",
+    "limit",
+    "link",
+    "skipped",
+    "warnings",
 }
 
 
 def test_json_shape_and_audience_routing() -> None:
     rows = run_json("-c", EXAMPLE_CONFIG, "publish", "--dry-run", EXAMPLES / "robotics-lab.md")
     assert {r["channel"] for r in rows} == set(
-        ["ginger-twitter", "ginger-facebook", "ginger-linkedin", "ebs-twitter", "ebs-facebook",
-         "ebs-linkedin", "ebs-viadeo", "ebs-xing"]
+        [
+            "ginger-twitter",
+            "ginger-facebook",
+            "ginger-linkedin",
+            "ebs-twitter",
+            "ebs-facebook",
+            "ebs-linkedin",
+            "ebs-viadeo",
+            "ebs-xing",
+        ]
     )
     for row in rows:
         assert set(row) == JSON_KEYS
@@ -74,8 +91,9 @@ def test_per_channel_override_and_skip() -> None:
 
 
 def test_long_french_title_is_shortened_on_x_with_link_intact() -> None:
-    rows = run_json("-c", EXAMPLE_CONFIG, "publish", "-n", "-C", "ebs-twitter",
-                    EXAMPLES / "rentree-ebs.md")
+    rows = run_json(
+        "-c", EXAMPLE_CONFIG, "publish", "-n", "-C", "ebs-twitter", EXAMPLES / "rentree-ebs.md"
+    )
     (x,) = rows
     assert x["length"] <= 280
     assert "…" in x["text"] and x["link"] in x["text"]
@@ -84,7 +102,8 @@ def test_long_french_title_is_shortened_on_x_with_link_intact() -> None:
 
 def test_thread_overflow(tmp_path: Path) -> None:
     config = write_config(
-        tmp_path, "  x:\n    network: twitter\n    overflow: thread\n    template: long.j2\n" + X_CREDS
+        tmp_path,
+        "  x:\n    network: twitter\n    overflow: thread\n    template: long.j2\n" + X_CREDS,
     )
     write(tmp_path / "templates" / "long.j2", "{{ post.text }}\n\n{{ url }}")
     post = write_post(tmp_path, body="Une phrase assez longue sur la rentrée. " * 30)
@@ -97,7 +116,8 @@ def test_thread_overflow(tmp_path: Path) -> None:
 
 def test_fail_overflow_is_bad_input(tmp_path: Path) -> None:
     config = write_config(
-        tmp_path, "  x:\n    network: twitter\n    overflow: fail\n    template: long.j2\n" + X_CREDS
+        tmp_path,
+        "  x:\n    network: twitter\n    overflow: fail\n    template: long.j2\n" + X_CREDS,
     )
     write(tmp_path / "templates" / "long.j2", "{{ post.text }}")
     post = write_post(tmp_path, body="mot " * 200)
@@ -119,11 +139,13 @@ def test_panels_show_text_gauge_and_warnings() -> None:
 
 
 def test_channel_filter_and_unknown_channel() -> None:
-    rows = run_json("-c", EXAMPLE_CONFIG, "publish", "-n", "-C", "ginger-facebook",
-                    EXAMPLES / "robotics-lab.md")
+    rows = run_json(
+        "-c", EXAMPLE_CONFIG, "publish", "-n", "-C", "ginger-facebook", EXAMPLES / "robotics-lab.md"
+    )
     assert [r["channel"] for r in rows] == ["ginger-facebook"]
-    result = run("-c", EXAMPLE_CONFIG, "publish", "-n", "-C", "gingr-facebook",
-                 EXAMPLES / "robotics-lab.md")
+    result = run(
+        "-c", EXAMPLE_CONFIG, "publish", "-n", "-C", "gingr-facebook", EXAMPLES / "robotics-lab.md"
+    )
     assert result.exit_code == 2
     assert "no channel named 'gingr-facebook'" in result.stderr
 
@@ -211,7 +233,8 @@ def test_dry_run_imports_no_network_client() -> None:
         f" {str(EXAMPLES / 'open-day.md')!r}])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = [m for m in ('tweepy', 'pyfacebook', 'requests', 'pyshorteners') if m in sys.modules]\n"
+        "clients = ('tweepy', 'pyfacebook', 'requests', 'pyshorteners')\n"
+        "heavy = [m for m in clients if m in sys.modules]\n"
         "print('HEAVY', heavy, file=sys.stderr)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

@@ -68,7 +68,10 @@ def test_thread_with_cjk_and_emoji_respects_weights() -> None:
 
 
 def test_markdown_to_text_keeps_links_as_urls() -> None:
-    md = "# Title\n\nA **bold** [lab page](https://ex.com/lab) and <https://ex.com/b>.\n\n- one\n- two"
+    md = (
+        "# Title\n\nA **bold** [lab page](https://ex.com/lab) and <https://ex.com/b>."
+        "\n\n- one\n- two"
+    )
     assert markdown_to_text(md) == (
         "Title\n\nA bold lab page (https://ex.com/lab) and https://ex.com/b.\n\n- one\n- two"
     )

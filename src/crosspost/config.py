@@ -13,9 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError, CredentialError
+from .pacing import Pacing
 
 SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -75,7 +83,56 @@ class Shortener(_Model):
     _api = field_validator("api_url")(_check_api_url)
 
 
-class Defaults(_Model):
+class _PacingFields(BaseModel):
+    """When a channel may post; set in `defaults` or per channel (the channel wins)."""
+
+    slots: tuple[str, ...] | None = None  # "09:00", in the channel's time zone
+    max_per_day: int | None = Field(default=None, gt=0)
+    min_interval: str | None = None  # "90m", "2h", "1h30m"
+    quiet_hours: tuple[str, ...] | None = None  # "22:00-07:00"
+    days: str | None = None  # "mon-sun", "mon-fri", "mon,wed,fri"
+    retries: int | None = Field(default=None, ge=0, le=50)
+
+    @field_validator("slots")
+    @classmethod
+    def _slots(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        from .pacing import parse_clock
+
+        for v in value or ():
+            parse_clock(v)
+        return value
+
+    @field_validator("min_interval")
+    @classmethod
+    def _interval(cls, value: str | None) -> str | None:
+        from .pacing import parse_duration
+
+        if value is not None:
+            parse_duration(value)
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        from .pacing import parse_window
+
+        for v in value or ():
+            parse_window(v)
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: str | None) -> str | None:
+        from .pacing import parse_days
+
+        if value is not None and not parse_days(value):
+            raise ValueError("no posting day left")
+        return value
+
+
+class Defaults(_PacingFields):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     timezone: str = "UTC"
     utm: Utm | None = None
     timeout: float = Field(default=20.0, gt=0, le=300)
@@ -83,7 +140,7 @@ class Defaults(_Model):
     _tz = field_validator("timezone")(_check_timezone)
 
 
-class Channel(BaseModel):
+class Channel(_PacingFields):
     """One destination.  Network-specific fields are validated by the network's own model."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
@@ -123,10 +180,88 @@ class Channel(BaseModel):
         return None if value is None else _check_timezone(value)
 
 
+class Feed(_Model):
+    """A blog feed (RSS or Atom) whose new entries become posts.
+
+    What to do with a new entry: `action: publish`, `action: review` (only list
+    it), or `action: schedule` with `at:`; `schedule: next-slot` is the same as
+    `action: schedule` + `at: next-slot`.
+    """
+
+    name: str
+    url: str  # http(s) address, or a local file path (relative to channels.yaml)
+    audience: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # added to each entry's own categories
+    channels: tuple[str, ...] = ()  # only these channels (default: every channel)
+    action: Literal["publish", "schedule", "review"] = "review"
+    at: str = "next-slot"  # with action: schedule, when (next-slot or a time)
+    lang: str | None = None  # when the feed does not say
+    timeout: float = Field(default=20.0, gt=0, le=300)
+    # The blog's address, to resolve relative links in a feed read from a file
+    # (a feed fetched over HTTP resolves them against its own address).
+    base_url: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _schedule_shorthand(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "schedule" not in data:
+            return data
+        data = dict(data)
+        when = data.pop("schedule")
+        if data.get("action", "schedule") != "schedule":
+            raise ValueError(
+                f"`schedule: {when}` means action schedule, but action is "
+                f"{data['action']!r}: keep one of the two"
+            )
+        if "at" in data:
+            raise ValueError("write either `schedule: WHEN` or `action: schedule` with `at: WHEN`")
+        if not isinstance(when, str) or not when.strip():
+            raise ValueError("`schedule:` takes when to send, like `schedule: next-slot`")
+        data.update(action="schedule", at=when.strip())
+        return data
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not CHANNEL_NAME.match(value):
+            raise ValueError("feed names use lower-case letters, digits, `-`, `_` and `.`")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        value = value.strip()
+        scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", value)
+        if scheme and scheme.group(1).lower() not in ("http", "https", "file"):
+            raise ValueError(
+                "a feed is an http(s) address or a file path (relative to channels.yaml)"
+            )
+        if not value:
+            raise ValueError("a feed needs a `url:` (an http(s) address or a file path)")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be the blog's http(s) address, like https://blog.example.com/")
+        return value
+
+
 class _File(_Model):
     defaults: Defaults = Defaults()
     shortener: Shortener | None = None
     channels: dict[str, Channel]
+    feeds: tuple[Feed, ...] = ()
+
+    @field_validator("feeds")
+    @classmethod
+    def _unique_feeds(cls, value: tuple[Feed, ...]) -> tuple[Feed, ...]:
+        names = [f.name for f in value]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"two feeds are named {dupes[0]!r}; feed names must be unique")
+        return value
 
 
 @dataclass(frozen=True)
@@ -146,6 +281,8 @@ class ChannelConfig:
     utm: Utm | None
     shorten: bool
     line: int
+    pacing: Pacing
+    retries: int
 
     @property
     def network(self) -> str:
@@ -158,6 +295,7 @@ class Config:
     defaults: Defaults
     shortener: Shortener | None
     channels: dict[str, ChannelConfig]
+    feeds: tuple[Feed, ...] = ()
 
     @property
     def base_dir(self) -> Path:
@@ -275,6 +413,10 @@ def _resolve(path: Path, parsed: _File, lines: dict[tuple[Any, ...], int]) -> Co
             if spec.shorten is None
             else spec.shorten,
             line=_line(lines, here),
+            pacing=_pacing(spec, parsed.defaults, spec.timezone or parsed.defaults.timezone),
+            retries=spec.retries if spec.retries is not None else (
+                parsed.defaults.retries if parsed.defaults.retries is not None else 5
+            ),
         )
     for name, spec in parsed.channels.items():
         if spec.relayed_by is None:
@@ -287,6 +429,13 @@ def _resolve(path: Path, parsed: _File, lines: dict[tuple[Any, ...], int]) -> Co
                 f"{where}: channels.{name}.relayed_by: no channel named {spec.relayed_by!r}"
             )
     problems += _relay_cycles(path, parsed.channels, lines)
+    for i, feed in enumerate(parsed.feeds):
+        for name in feed.channels:
+            if name not in parsed.channels:
+                problems.append(
+                    f"{path}:{_line(lines, ('feeds', i, 'channels'))}: feeds.{feed.name}.channels: "
+                    f"no channel named {name!r}"
+                )
     for name, ch in channels.items():
         if ch.shorten and parsed.shortener is None:
             problems.append(
@@ -296,7 +445,27 @@ def _resolve(path: Path, parsed: _File, lines: dict[tuple[Any, ...], int]) -> Co
     if problems:
         raise ConfigError("\n".join(problems))
     return Config(
-        path=path, defaults=parsed.defaults, shortener=parsed.shortener, channels=channels
+        path=path, defaults=parsed.defaults, shortener=parsed.shortener, channels=channels,
+        feeds=parsed.feeds,
+    )
+
+
+def _pacing(spec: Channel, defaults: Defaults, timezone: str) -> Pacing:
+    from .pacing import parse_clock, parse_days, parse_duration, parse_window
+
+    def pick(name: str) -> Any:
+        value = getattr(spec, name)
+        return getattr(defaults, name) if value is None else value
+
+    interval = pick("min_interval")
+    days = pick("days")
+    return Pacing(
+        timezone=timezone,
+        slots=tuple(parse_clock(t) for t in pick("slots") or ()),
+        max_per_day=pick("max_per_day"),
+        min_interval=parse_duration(interval) if interval else None,
+        quiet_hours=tuple(parse_window(w) for w in pick("quiet_hours") or ()),
+        days=parse_days(days) if days else frozenset(range(7)),
     )
 
 

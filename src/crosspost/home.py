@@ -27,12 +27,8 @@ def home_dir(override: Path | None = None) -> Path:
     return user_data_path(APP_NAME, appauthor=False)
 
 
-def ledger_path(home: Path) -> Path:
-    return home / "ledger.sqlite3"
-
-
 def find_config(explicit: Path | None = None, *, cwd: Path | None = None) -> Path:
-    """Locate channels.yaml: `--config`, `CROSSPOST_CONFIG`, ./channels.yaml, the user config dir."""
+    """Locate channels.yaml: --config, $CROSSPOST_CONFIG, ./channels.yaml, the user config dir."""
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: no such configuration file (from --config)")

@@ -15,8 +15,18 @@ from .errors import PostError
 
 # Fields crosspost itself understands; anything else is kept for templates.
 KNOWN_FIELDS = frozenset(
-    {"title", "url", "summary", "tags", "image", "image_alt", "lang", "audience",
-     "publish_at", "channels"}
+    {
+        "title",
+        "url",
+        "summary",
+        "tags",
+        "image",
+        "image_alt",
+        "lang",
+        "audience",
+        "publish_at",
+        "channels",
+    }
 )
 
 _TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
@@ -74,10 +84,18 @@ class Post:
 
         data: dict[str, Any] = dict(self.extra)
         data.update(
-            title=self.title, url=self.url, summary=self.summary, tags=list(self.tags),
-            image=self.image, image_alt=self.image_alt, lang=self.lang,
-            audience=list(self.audience), publish_at=self.publish_at,
-            body=self.body, text=markdown_to_text(self.body), path=str(self.path),
+            title=self.title,
+            url=self.url,
+            summary=self.summary,
+            tags=list(self.tags),
+            image=self.image,
+            image_alt=self.image_alt,
+            lang=self.lang,
+            audience=list(self.audience),
+            publish_at=self.publish_at,
+            body=self.body,
+            text=markdown_to_text(self.body),
+            path=str(self.path),
             slug=self.slug,
         )
         return data
@@ -232,9 +250,7 @@ def _overrides(path: Path, value: Any) -> dict[str, ChannelOverride]:
             out[str(name)] = ChannelOverride(skip=True)
         elif spec is True or spec is None:
             continue
-        elif isinstance(spec, dict) and set(spec) <= {"text"} and isinstance(
-            spec.get("text"), str
-        ):
+        elif isinstance(spec, dict) and set(spec) <= {"text"} and isinstance(spec.get("text"), str):
             out[str(name)] = ChannelOverride(text=spec["text"].strip())
         else:
             raise PostError(

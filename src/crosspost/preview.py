@@ -69,8 +69,12 @@ def preview_post(
         if route.kind in (SKIPPED, RELAYED):
             out.append(
                 Preview(
-                    post=post.path, channel=channel.name, network=channel.network,
-                    route=route.kind, limit=channel.max_length, skipped=route.reason,
+                    post=post.path,
+                    channel=channel.name,
+                    network=channel.network,
+                    route=route.kind,
+                    limit=channel.max_length,
+                    skipped=route.reason,
                 )
             )
             continue

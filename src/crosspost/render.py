@@ -110,7 +110,9 @@ def _load_template(config: Config, channel: ChannelConfig, name: str) -> Any:
         raise TemplateError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
 
 
-def _render_source(config: Config, channel: ChannelConfig, source: str | None, variables: dict[str, Any]) -> str:
+def _render_source(
+    config: Config, channel: ChannelConfig, source: str | None, variables: dict[str, Any]
+) -> str:
     from jinja2 import TemplateError as JinjaError
     from jinja2 import TemplateSyntaxError
 
@@ -136,7 +138,9 @@ def _render_source(config: Config, channel: ChannelConfig, source: str | None, v
         if missing:
             fields = ", ".join(sorted(variables["post"]))
             message = f"the post has no field {missing.group(1)!r} (it has: {fields})"
-        raise TemplateError(f"{where}: {message} (while rendering channel {channel.name})") from None
+        raise TemplateError(
+            f"{where}: {message} (while rendering channel {channel.name})"
+        ) from None
 
 
 def _template_line(exc: BaseException, filename: str | None) -> int | None:
@@ -151,9 +155,7 @@ def _template_line(exc: BaseException, filename: str | None) -> int | None:
     return line
 
 
-def render(
-    config: Config, channel: ChannelConfig, post: Post, *, url: str | None
-) -> Rendered:
+def render(config: Config, channel: ChannelConfig, post: Post, *, url: str | None) -> Rendered:
     """The text `channel` would publish for `post`, fitted to the channel's limit."""
     tags = hashtags_for(post.tags, channel.spec.hashtags)
     variables: dict[str, Any] = {
@@ -192,7 +194,9 @@ def render(
             )
         if mode == "thread":
             parts = split_thread(text, limit=limit, weighted=channel.weighted, link=url)
-            warnings.append(f"{length} characters over a {limit} limit: split into a {len(parts)}-part thread")
+            warnings.append(
+                f"{length} characters over a {limit} limit: split into a {len(parts)}-part thread"
+            )
         else:
             keep = [url] if url else []
             try:
@@ -216,7 +220,11 @@ def _warnings(channel: ChannelConfig, post: Post, text: str, url: str | None) ->
     if post.image_path is not None and not post.image_path.is_file():
         out.append(f"the image file {post.image_path} does not exist")
     used = re.findall(r"(?:^|\s)(#\w+)", text)
-    advice = channel.spec.hashtags if channel.spec.hashtags is not None else HASHTAG_ADVICE.get(channel.network)
+    advice = (
+        channel.spec.hashtags
+        if channel.spec.hashtags is not None
+        else HASHTAG_ADVICE.get(channel.network)
+    )
     if advice is not None and len(used) > advice:
         out.append(f"{len(used)} hashtags; {advice} or fewer read better on {channel.network}")
     if url and url not in text and not _attaches_link(channel):

@@ -85,13 +85,19 @@ def _skip_reason(post: Post, channel: ChannelConfig) -> str | None:
         return f"the post says channels.{channel.name}: false"
     audience = channel.spec.audience
     if audience and post.audience and not set(audience) & set(post.audience):
-        return (
-            f"audience {', '.join(post.audience)} is not this channel's "
-            f"({', '.join(audience)})"
-        )
+        return f"audience {', '.join(post.audience)} is not this channel's ({', '.join(audience)})"
     return None
 
 
-def reroute_after_failure(route: Route, failed_source: str) -> Route:
-    """A relayed channel whose source failed this run is posted directly after all."""
-    return Route(route.channel, REPOST, f"{failed_source} failed, so the relay cannot carry it")
+def relay_decision(source_state: str | None) -> str:
+    """What a relayed channel does, given its source's delivery state for the post.
+
+    RELAYED: the source is out, its network republishes it.  REPOST: the source
+    failed for good (or was never recorded), so post directly.  "wait": the
+    source may still go out (pending, sending, unknown): decide later.
+    """
+    if source_state in ("sent", "relayed", "manual"):
+        return RELAYED
+    if source_state in ("failed", "skipped", "cancelled", None):
+        return REPOST
+    return "wait"

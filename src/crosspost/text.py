@@ -179,8 +179,13 @@ def split_thread(text: str, *, limit: int, weighted: bool, link: str | None = No
     words = re.findall(r"\S+\s*", body)
     count_guess = 2
     for _ in range(4):  # the suffix width depends on the part count; settle it
-        parts = _pack(words, limit=limit, weighted=weighted, total=count_guess,
-                      link=link if link_in_text else None)
+        parts = _pack(
+            words,
+            limit=limit,
+            weighted=weighted,
+            total=count_guess,
+            link=link if link_in_text else None,
+        )
         if len(parts) == count_guess:
             return parts
         count_guess = len(parts)

@@ -64,11 +64,19 @@ def _version(value: bool) -> None:
 def main_options(
     config: Annotated[
         Path | None,
-        typer.Option("--config", "-c", help="channels.yaml to use [default: $CROSSPOST_CONFIG, ./channels.yaml, then the user config dir]."),
+        typer.Option(
+            "--config",
+            "-c",
+            help="channels.yaml to use [default: $CROSSPOST_CONFIG, ./channels.yaml,"
+            " then the user config dir].",
+        ),
     ] = None,
     home: Annotated[
         Path | None,
-        typer.Option("--home", help="State directory for the ledger [default: $CROSSPOST_HOME or the user data dir]."),
+        typer.Option(
+            "--home",
+            help="State directory for the ledger [default: $CROSSPOST_HOME or the user data dir].",
+        ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     version: Annotated[

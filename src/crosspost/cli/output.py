@@ -71,7 +71,9 @@ def show_previews(previews: Iterable[Any]) -> None:
         title = f"[bold]{escape(p.channel)}[/] · {escape(p.network)}"
         if p.skipped:
             label = "relayed" if p.route == "relayed" else "skipped"
-            out().print(f"  [dim]⏭  {escape(p.channel)} · {p.network}: {label}: {escape(p.skipped)}[/]")
+            out().print(
+                f"  [dim]⏭  {escape(p.channel)} · {p.network}: {label}: {escape(p.skipped)}[/]"
+            )
             continue
         body: list[Any] = []
         for i, part in enumerate(p.parts, 1):
@@ -83,8 +85,17 @@ def show_previews(previews: Iterable[Any]) -> None:
         subtitle = gauge(p.length, p.limit)
         if len(p.parts) > 1:
             subtitle += f" · thread of {len(p.parts)}"
-        out().print(Panel(Group(*body), title=title, subtitle=subtitle, title_align="left",
-                          subtitle_align="right", expand=False, width=min(out().width, 88)))
+        out().print(
+            Panel(
+                Group(*body),
+                title=title,
+                subtitle=subtitle,
+                title_align="left",
+                subtitle_align="right",
+                expand=False,
+                width=min(out().width, 88),
+            )
+        )
 
 
 def table(

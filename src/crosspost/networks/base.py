@@ -45,6 +45,8 @@ class Receipt:
     remote_id: str
     url: str | None = None
     part_ids: tuple[str, ...] = field(default_factory=tuple)
+    # Published, but not quite as asked (e.g. the image went out without its alt text).
+    warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ class NetworkInfo:
 
 
 # Called by adapters after each thread part is published, so the ledger can
-# record progress before the next request leaves.
+# record progress before the next request leaves.  Arguments: the part's
+# 0-based index in `Outgoing.parts`, and the id the network gave it.
 PartCallback = Callable[[int, str], None]
 
 
@@ -93,6 +96,10 @@ class Network(Protocol):
     def send(self, *, outgoing: Outgoing, on_part: PartCallback | None = None) -> Receipt:
         """Publish `outgoing`; raise a `crosspost.errors.DeliveryError` subclass on failure."""
         ...
+
+    # Optional, looked up with getattr: a static `token_warning_for(settings, *,
+    # channel) -> str | None` that the preflight calls to warn about credentials
+    # about to expire (LinkedIn's 60-day tokens).
 
 
 @cache

@@ -1,0 +1,10 @@
+"""The command-line skin over the crosspost library."""
+
+from __future__ import annotations
+
+from . import chain, ledger_cmds, posting, sandbox_cmds  # noqa: F401  (register the commands)
+from .app import app
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,101 @@
+"""status and done: reading and settling the delivery ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .app import app, home
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of a table.")]
+
+
+def open_ledger() -> Any:
+    from ..ledger import Ledger, default_ledger_path
+
+    return Ledger.open(default_ledger_path(home()))
+
+
+def delivery_json(d: Any) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "post": d.post_path,
+        "post_key": d.post_key,
+        "title": d.post_title,
+        "channel": d.channel,
+        "network": d.network,
+        "state": d.state,
+        "route": d.route,
+        "attempts": d.attempts,
+        "due_at": d.due_at,
+        "url": d.remote_url,
+        "remote_id": d.remote_id,
+        "error": d.error,
+        "error_kind": d.error_kind,
+        "retry_at": d.retry_at,
+        "updated_at": d.updated_at,
+        "sent_at": d.sent_at,
+        "text": d.text,
+    }
+
+
+@app.command()
+def status(
+    post: Annotated[Path | None, typer.Argument(help="Only this post's deliveries.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show deliveries and their states."""
+    from .output import print_json, table
+    from .sending import STATE_STYLE
+
+    key = None
+    if post is not None:
+        from ..post import load_post
+
+        key = load_post(post).key
+    with open_ledger() as ledger:
+        rows = ledger.deliveries(post_key=key)
+    if as_json:
+        print_json([delivery_json(d) for d in rows])
+        return
+    if not rows:
+        from .output import info
+
+        info("no deliveries yet" + (f" for {post}" if post else ""))
+        return
+
+    def state(d: Any) -> str:
+        style = STATE_STYLE.get(d.state)
+        return f"[{style}]{d.state}[/]" if style else d.state
+
+    table(
+        ["id", "post", "channel", "state", "tries", "updated (UTC)", "where / why"],
+        (
+            [
+                d.id,
+                d.post_title or d.post_key,
+                d.channel,
+                state(d),
+                d.attempts,
+                f"{d.updated_at:%Y-%m-%d %H:%M}",
+                d.remote_url or d.error or "",
+            ]
+            for d in rows
+        ),
+        markup_columns={3},
+    )
+
+
+@app.command()
+def done(
+    delivery_id: Annotated[int, typer.Argument(help="The delivery id (see `crosspost status`).")],
+    url: Annotated[str | None, typer.Option("--url", help="Where the post now lives.")] = None,
+) -> None:
+    """Mark a manual (or unknown) delivery as posted by hand."""
+    from .output import info
+
+    with open_ledger() as ledger:
+        d = ledger.mark_done(delivery_id, url=url)
+    info(f"delivery {d.id} ({d.channel}) marked sent" + (f": {url}" if url else ""))

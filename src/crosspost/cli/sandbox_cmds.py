@@ -1,0 +1,104 @@
+"""sandbox and demo: a local stand-in for the networks, and the whole job on it."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .app import app
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
+
+
+@app.command()
+def sandbox(
+    port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 8025,
+    host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
+) -> None:
+    """Run a local server speaking the X, Graph, LinkedIn and bit.ly APIs (Ctrl-C stops it)."""
+    from ..sandbox import serve
+    from .output import info
+
+    info(
+        f"sandbox listening on http://{host}:{port}/  (publish with --sandbox http://{host}:{port})"
+    )
+    try:
+        serve(host, port)
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        from ..errors import BadInput
+
+        raise BadInput(f"cannot listen on {host}:{port}: {exc.strerror}; try --port") from None
+
+
+@app.command()
+def demo(
+    post: Annotated[
+        Path | None, typer.Argument(help="A post to publish [default: a built-in example].")
+    ] = None,
+    port: Annotated[
+        int, typer.Option("--port", "-p", help="Sandbox port [default: any free].")
+    ] = 0,
+    serve: Annotated[
+        bool | None,
+        typer.Option(
+            "--serve/--no-serve",
+            help="Keep the sandbox page up until Ctrl-C [default: on a terminal].",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON.")] = False,
+) -> None:
+    """Publish an example post through the whole pipeline to a built-in sandbox; no accounts."""
+    import sys
+
+    from ..config import load_config
+    from ..post import load_post
+    from ..publish import Publisher
+    from ..routing import select_channels
+    from ..sandbox import start_sandbox
+    from .output import info, print_json, warn
+    from .sending import show_outcomes
+
+    config = load_config(DEMO_DIR / "channels.yaml")
+    loaded = load_post(post or DEMO_DIR / "robotics-lab.md")
+    with (
+        tempfile.TemporaryDirectory(prefix="crosspost-demo-") as tmp,
+        start_sandbox(port=port) as sb,
+    ):
+        publisher = Publisher(config=config, home=Path(tmp), sandbox_url=sb.url)
+        result = publisher.publish([loaded], select_channels(config))
+        for w in result.warnings:
+            warn(w)
+        if as_json:
+            print_json([o.to_json() for o in result.outcomes])
+        else:
+            show_outcomes(result.outcomes)
+            _show_received(sb)
+        info(f"sandbox page: {sb.url}/")
+        keep = sys.stdin.isatty() and not as_json if serve is None else serve
+        if keep:
+            info("serving the sandbox page until Ctrl-C")
+            try:
+                import threading
+
+                threading.Event().wait()
+            except KeyboardInterrupt:
+                pass
+    raise typer.Exit(result.exit_code)
+
+
+def _show_received(sb: Any) -> None:
+    """What each network actually received, read back from the sandbox."""
+    from .output import table
+
+    rows = []
+    for network in ("twitter", "facebook", "linkedin"):
+        for p in sb.posts(network):
+            text = p.get("published", p.get("text")) or ""
+            first = text.splitlines()[0] if text else ""
+            rows.append([network, p.get("id"), first[:70] + ("…" if len(first) > 70 else "")])
+    table(["network", "id", "first line as published"], rows, title="what the sandbox received")

@@ -1,0 +1,115 @@
+"""Showing a publish run: a live line per channel, then the result table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+STATE_STYLE = {
+    "sent": "green",
+    "manual": "cyan",
+    "relayed": "blue",
+    "skipped": "dim",
+    "failed": "red",
+    "unknown": "bold red",
+    "pending": "yellow",
+    "sending": "yellow",
+    "cancelled": "dim",
+}
+
+
+def run_publish(
+    config: Any,
+    posts: list[Any],
+    channels: list[Any],
+    *,
+    home: Path,
+    force: bool,
+    retry_unknown: bool,
+    sandbox_url: str | None,
+    as_json: bool,
+) -> int:
+    """Publish, show progress and results; return the exit status (0 or 1)."""
+    from ..publish import Publisher
+    from .output import err, print_json, warn
+
+    live = _LiveView() if err().is_terminal and not as_json else None
+    publisher = Publisher(
+        config=config,
+        home=home,
+        force=force,
+        retry_unknown=retry_unknown,
+        sandbox_url=sandbox_url,
+        on_progress=live.update if live else None,
+    )
+    if live:
+        with live:
+            result = publisher.publish(posts, channels)
+    else:
+        result = publisher.publish(posts, channels)
+    for w in result.warnings:
+        warn(w)
+    if as_json:
+        print_json([o.to_json() for o in result.outcomes])
+    else:
+        show_outcomes(result.outcomes)
+    return result.exit_code
+
+
+def show_outcomes(outcomes: Any) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .output import out
+
+    t = Table(header_style="bold", show_lines=False)
+    for col in ("post", "channel", "state", "where / why"):
+        t.add_column(col, overflow="fold")
+    for o in outcomes:
+        style = STATE_STYLE.get(o.state, "")
+        state = f"[{style}]{o.state}[/]" if style else o.state
+        if o.route == "repost" and o.state == "sent":
+            state += " [dim](repost)[/]"
+        detail = o.url or ""
+        if o.error:
+            detail = o.error
+            if o.retry_at:
+                detail += f" (retry after {o.retry_at:%Y-%m-%d %H:%M} UTC)"
+        if o.note and not (o.url and o.state == "sent" and o.sent_now):
+            detail = f"{detail}\n{o.note}" if detail else o.note
+        t.add_row(escape(Path(o.post).name), escape(o.channel), state, escape(detail))
+    out().print(t)
+
+
+class _LiveView:
+    """One line per channel on stderr while a publish runs (terminals only)."""
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple[str, str], str] = {}
+        self._live: Any = None
+
+    def __enter__(self) -> _LiveView:
+        from rich.live import Live
+
+        from .output import err
+
+        self._live = Live(self._render(), console=err(), transient=True, refresh_per_second=8)
+        self._live.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._live.__exit__(*exc)
+
+    def update(self, channel: str, post: str, status: str) -> None:
+        self._rows[(post, channel)] = status
+        if self._live is not None:
+            self._live.update(self._render())
+
+    def _render(self) -> Any:
+        from rich.table import Table
+
+        t = Table.grid(padding=(0, 2))
+        for (post, channel), status in self._rows.items():
+            style = STATE_STYLE.get(status, "yellow")
+            t.add_row(Path(post).name, channel, f"[{style}]{status}[/]")
+        return t

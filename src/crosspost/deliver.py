@@ -1,0 +1,266 @@
+"""Sending one recorded delivery: shorten, claim, request, record.  Shared by
+`publish` and the queue's `run`, so both keep the same never-twice rules.
+
+The claim (state `sending`) is committed before the request leaves and the
+answer is recorded the moment it arrives.  What the adapter sends is read from
+the ledger row, not from the post file: a queued post goes out exactly as it
+was previewed, and a feed entry needs no file at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .config import ChannelConfig, Config
+from .errors import DeliveryError, LedgerError, RateLimited, ShortenerFailed, Uncertain
+from .ledger import Delivery, Ledger
+from .links import LinkShortener
+
+# Networks are slow and independent; eight threads cover every realistic setup
+# without opening more than bit.ly's five concurrent connections for long.
+MAX_PARALLEL = 8
+
+
+@dataclass(frozen=True)
+class Requeue:
+    """Put a failed delivery back in the queue, due at `at` (None: now)."""
+
+    at: datetime | None = None
+
+
+# Given the failed attempt and the error, whether (and when) to try again.
+FailurePolicy = Callable[[Delivery, DeliveryError], Requeue | None]
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one call of `send_delivery` did."""
+
+    delivery: Delivery  # the row as it stands afterwards
+    claimed: bool  # False: another run holds it or it was no longer sendable
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def build_adapter(
+    channel: ChannelConfig, credentials: Mapping[str, str], api_url: str | None
+) -> Any:
+    """The network adapter for `channel`, through the entry-point registry."""
+    from .networks import load_networks
+
+    cls = load_networks()[channel.network]
+    return cls(
+        channel=channel.name,
+        settings=channel.settings,
+        credentials=dict(credentials),
+        api_url=api_url or channel.spec.api_url,
+        timeout=channel.timeout,
+    )
+
+
+def payload_for(
+    *,
+    title: str | None,
+    summary: str | None,
+    image: str | None,
+    image_alt: str | None,
+    shorten: bool,
+) -> dict[str, Any]:
+    """What `outgoing_for` needs besides the text, stored with the delivery."""
+    return {
+        "title": title,
+        "description": summary,
+        "image": image,
+        "image_alt": image_alt,
+        "shorten": shorten,
+    }
+
+
+def outgoing_for(delivery: Delivery) -> Any:
+    from .networks import Outgoing
+
+    payload = delivery.payload
+    image = payload.get("image")
+    # A remote image (a feed entry's) is left to the network's link preview.
+    local = image and not str(image).startswith(("http://", "https://"))
+    return Outgoing(
+        channel=delivery.channel,
+        parts=delivery.parts,
+        link=delivery.link,
+        title=payload.get("title") or delivery.post_title,
+        description=payload.get("description"),
+        image_path=Path(image) if local else None,
+        image_alt=payload.get("image_alt"),
+        sent_parts=delivery.sent_parts,
+    )
+
+
+def lease_for(channel: ChannelConfig, delivery: Delivery) -> float:
+    """How long a claim may stay `sending` before it is presumed dead."""
+    return channel.timeout * (len(delivery.parts) + 2) + 60
+
+
+@dataclass
+class Sender:
+    """Sends the deliveries of one channel, on one thread, with its own ledger connection."""
+
+    config: Config
+    channel: ChannelConfig
+    ledger: Ledger
+    adapter: Any
+    shortener: LinkShortener | None = None
+    policy: FailurePolicy | None = None
+
+    def send(self, delivery: Delivery, *, progress: Progress | None = None) -> Attempt:
+        """Shorten the link, claim, send and record one delivery."""
+        warnings: list[str] = []
+        try:
+            delivery = self._shorten(delivery, warnings)
+        except ShortenerFailed as exc:
+            return self._fail_before_sending(delivery, exc, warnings)
+        except LedgerError:  # another run claimed it while we shortened
+            return Attempt(self.ledger.get(delivery.id), claimed=False)
+        claimed = self.ledger.claim(
+            delivery.id,
+            owner=self.ledger.owner_id(),
+            lease_seconds=lease_for(self.channel, delivery),
+        )
+        if claimed is None:
+            return Attempt(self.ledger.get(delivery.id), claimed=False)
+        if progress:
+            progress("sending")
+        final = self._request(claimed, warnings, progress)
+        return Attempt(final, claimed=True, warnings=tuple(warnings))
+
+    def _shorten(self, delivery: Delivery, warnings: list[str]) -> Delivery:
+        """Swap the long link for its bit.ly link in the text, before the claim.
+
+        bit.ly is asked at most once per long URL ever (the ledger caches it), so
+        a run that loses the claim afterwards wastes nothing.
+        """
+        long_url = delivery.link
+        if not (long_url and delivery.payload.get("shorten") and self.shortener):
+            return delivery
+        if delivery.sent_parts:  # a half-published thread keeps the link it started with
+            return delivery
+        try:
+            short = self.shortener.shorten(long_url)
+        except ShortenerFailed as exc:
+            settings = self.config.shortener
+            if settings is not None and settings.on_error == "fail":
+                raise
+            warnings.append(f"{delivery.channel}: {exc}; sent the long link instead")
+            return delivery
+        parts = tuple(p.replace(long_url, short) for p in delivery.parts)
+        return self.ledger.update_content(
+            delivery.id,
+            text=parts[0],
+            parts=parts,
+            link=short,
+            content_hash=delivery.content_hash,
+            route=delivery.route,
+            payload={**delivery.payload, "shorten": False, "long_link": long_url},
+        )
+
+    def _request(
+        self, claimed: Delivery, warnings: list[str], progress: Progress | None
+    ) -> Delivery:
+        ledger = self.ledger
+        parts = len(claimed.parts)
+
+        def on_part(index: int, remote_id: str) -> None:
+            ledger.record_part(claimed.id, index=index, remote_id=remote_id)
+            if progress and parts > 1:
+                progress(f"part {index + 1}/{parts} sent")
+
+        try:
+            receipt = self.adapter.send(outgoing=outgoing_for(claimed), on_part=on_part)
+        except Uncertain as exc:
+            return ledger.mark_unknown(claimed.id, error=str(exc))
+        except DeliveryError as exc:
+            requeue = self.policy(claimed, exc) if self.policy else None
+            retry_at = exc.reset_at if isinstance(exc, RateLimited) else None
+            return ledger.mark_failed(
+                claimed.id,
+                kind=exc.kind,
+                error=str(exc),
+                retry_at=requeue.at if requeue else retry_at,
+                requeue=requeue is not None,
+            )
+        except Exception as exc:  # a bug after the claim: the request may have left
+            return ledger.mark_unknown(
+                claimed.id,
+                error=f"internal error while sending ({type(exc).__name__}): "
+                "the post may or may not exist",
+            )
+        warnings.extend(f"{claimed.channel}: {w}" for w in receipt.warnings)
+        return ledger.mark_sent(
+            claimed.id,
+            remote_id=receipt.remote_id,
+            remote_url=receipt.url,
+            part_ids=receipt.part_ids,
+        )
+
+    def _fail_before_sending(
+        self, delivery: Delivery, exc: DeliveryError, warnings: list[str]
+    ) -> Attempt:
+        """A failure before any request left (bit.ly refused, with on_error: fail)."""
+        claimed = self.ledger.claim(delivery.id, owner=self.ledger.owner_id(), lease_seconds=60)
+        if claimed is None:
+            return Attempt(self.ledger.get(delivery.id), claimed=False)
+        requeue = self.policy(claimed, exc) if self.policy else None
+        final = self.ledger.mark_failed(
+            claimed.id,
+            kind=exc.kind,
+            error=str(exc),
+            retry_at=requeue.at if requeue else None,
+            requeue=requeue is not None,
+        )
+        return Attempt(final, claimed=True, warnings=tuple(warnings))
+
+
+@contextmanager
+def open_sender(
+    *,
+    config: Config,
+    channel: ChannelConfig,
+    credentials: Mapping[str, str],
+    ledger_file: Path,
+    api_url: str | None,
+    shortener_token: str | None,
+    policy: FailurePolicy | None = None,
+) -> Iterator[Sender]:
+    """A Sender with its own ledger connection (sqlite3 connections stay on their thread)."""
+    with Ledger.open(ledger_file) as ledger:
+        shortener = None
+        if config.shortener is not None and shortener_token:
+            shortener = LinkShortener(
+                config.shortener, token=shortener_token, ledger=ledger, api_url=api_url
+            )
+        yield Sender(
+            config=config,
+            channel=channel,
+            ledger=ledger,
+            adapter=build_adapter(channel, credentials, api_url),
+            shortener=shortener,
+            policy=policy,
+        )
+
+
+T = TypeVar("T")
+
+
+def per_channel_in_parallel(groups: Mapping[str, T], work: Callable[[T], None]) -> None:
+    """Run `work` on each channel's group at once: a publish takes as long as the
+    slowest network, not the sum.  One channel's posts stay in order on one thread."""
+    if not groups:
+        return
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(groups))) as pool:
+        for future in [pool.submit(work, group) for group in groups.values()]:
+            future.result()

@@ -1,0 +1,304 @@
+"""A Facebook Page: feed posts (message + link) or one photo, through pyfacebook's GraphAPI.
+
+pyfacebook stays out of module scope: importing this module must stay cheap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mimetypes
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from crosspost.errors import (
+    AuthFailed,
+    CredentialError,
+    DeliveryError,
+    RateLimited,
+    Rejected,
+    Transient,
+    Uncertain,
+)
+from crosspost.networks.base import NetworkInfo, Outgoing, PartCallback, Receipt
+
+if TYPE_CHECKING:
+    import requests
+    from pyfacebook import GraphAPI
+
+GRAPH_HOST = "https://graph.facebook.com"
+POST_URL = "https://www.facebook.com/{id}"
+VERSION_RE = re.compile(r"^v\d+\.\d+$")
+# Graph error codes (developers.facebook.com/docs/graph-api/guides/error-handling).
+AUTH_CODES = {102, 190}  # session / access token invalid or expired
+PERMISSION_CODES = {10, *range(200, 300)}  # the token lacks a permission or Page task
+RATE_CODES = {4, 17, 32, 613, 80001}  # app, user, Page and Pages-BUC throttling
+TRANSIENT_CODES = {1, 2}  # "unknown error", "service temporarily unavailable"
+USAGE_HEADERS = ("x-business-use-case-usage", "x-page-usage", "x-app-usage", "x-ad-account-usage")
+DEFAULT_WINDOW = timedelta(hours=1)  # Graph's platform limits use a rolling hour
+
+
+class FacebookSettings(BaseModel):
+    """The Page a facebook channel publishes to."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    page_id: str
+    graph_version: str = "v26.0"
+
+    @field_validator("page_id", mode="before")
+    @classmethod
+    def _page_id(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not value.strip().isdigit():
+            raise ValueError(
+                "page_id must be the Page's numeric id (digits only, e.g. 104123456789012), "
+                "not its name or URL; find it on the Page under About → Page transparency, "
+                "or in Meta Business Suite → Settings → Page info"
+            )
+        return value.strip()
+
+    @field_validator("graph_version", mode="before")
+    @classmethod
+    def _graph_version(cls, value: Any) -> Any:
+        text = str(value).strip() if isinstance(value, str | int | float) else value
+        if not isinstance(text, str) or not VERSION_RE.match(text):
+            raise ValueError(
+                f"graph_version must look like v26.0: a lower-case 'v', the major number, a "
+                f"dot and the minor number (got {value!r}); quote it in YAML"
+            )
+        return text
+
+
+class FacebookNetwork:
+    """Publishes to one Facebook Page with a Page access token."""
+
+    info: ClassVar[NetworkInfo] = NetworkInfo(
+        name="facebook",
+        max_length=63206,
+        credentials=("page_token",),
+        default_api_url=GRAPH_HOST,
+        settings_model=FacebookSettings,
+    )
+
+    def __init__(
+        self,
+        *,
+        channel: str,
+        settings: FacebookSettings | Mapping[str, Any],
+        credentials: Mapping[str, str],
+        api_url: str | None,
+        timeout: float,
+    ) -> None:
+        self.channel = channel
+        self.settings = (
+            settings
+            if isinstance(settings, FacebookSettings)
+            else FacebookSettings.model_validate(settings)
+        )
+        self.api_url = (api_url or GRAPH_HOST).rstrip("/")
+        self.timeout = timeout
+        self._token = credentials.get("page_token", "")
+        # The last HTTP answer seen: pyfacebook's errors do not carry the status.
+        self._last_response: requests.Response | None = None
+        self._api: GraphAPI | None = None
+
+    def send(self, *, outgoing: Outgoing, on_part: PartCallback | None = None) -> Receipt:
+        """Publish a feed post (message + link), or a photo post when there is an image."""
+        import requests
+        from pyfacebook import PyFacebookException
+
+        api = self._get_api()
+        page = self.settings.page_id
+        self._last_response = None
+        try:
+            if outgoing.image_path is not None:
+                # A photo post has no link card: the link stays in the message text.
+                source = self._read_image(outgoing.image_path)
+                answer = api.post_object(
+                    page, "photos", data={"message": outgoing.text}, files={"source": source}
+                )
+            else:
+                data = {"message": outgoing.text}
+                if outgoing.link:
+                    data["link"] = outgoing.link
+                answer = api.post_object(page, "feed", data=data)
+        # pyfacebook reads headers and JSON without guarding: a malformed answer
+        # surfaces as KeyError / TypeError / ValueError.
+        except (
+            PyFacebookException,
+            requests.RequestException,
+            KeyError,
+            TypeError,
+            ValueError,
+        ) as exc:
+            raise _map_error(
+                exc,
+                response=self._last_response,
+                channel=self.channel,
+                timeout=self.timeout,
+                secrets=[self._token],
+            ) from exc
+        # /photos answers {"id": photo id, "post_id": "{page}_{post}"}; /feed answers {"id"}.
+        post_id = (answer.get("post_id") or answer.get("id")) if isinstance(answer, dict) else None
+        if not post_id:
+            raise Uncertain(
+                f"Facebook accepted the post for channel {self.channel!r} but its answer held "
+                "no post id: check the Page before sending again.",
+                channel=self.channel,
+            )
+        post_id = str(post_id)
+        return Receipt(remote_id=post_id, url=POST_URL.format(id=post_id), part_ids=(post_id,))
+
+    def _get_api(self) -> GraphAPI:
+        if self._api is None:
+            from pyfacebook import GraphAPI
+
+            if not self._token:
+                raise CredentialError(f"channel {self.channel!r}: missing credential page_token")
+            api = GraphAPI(
+                access_token=self._token,
+                version=self.settings.graph_version,
+                # Our settings already check the form; pyfacebook's list stops at v24.0.
+                ignore_version_check=True,
+                sleep_on_rate_limit=False,
+                base_url=self.api_url + "/",
+                timeout=self.timeout,
+            )
+            # pyfacebook's errors lack the HTTP status: keep the answer for _map_error.
+            api.session.hooks["response"].append(self._remember)
+            self._api = api
+        return self._api
+
+    def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self._last_response = response
+
+    def _read_image(self, path: Path) -> tuple[str, bytes, str]:
+        try:
+            content = Path(path).read_bytes()
+        except OSError as exc:
+            raise Rejected(
+                f"channel {self.channel!r}: cannot read the image {path}: {exc.strerror}",
+                channel=self.channel,
+            ) from None
+        mime = mimetypes.guess_type(Path(path).name)[0] or "application/octet-stream"
+        return Path(path).name, content, mime
+
+
+def _map_error(
+    exc: BaseException,
+    *,
+    response: requests.Response | None,
+    channel: str,
+    timeout: float,
+    secrets: list[str],
+) -> DeliveryError:
+    """The one place where pyfacebook and requests failures become crosspost errors.
+
+    pyfacebook's `FacebookError` has the Graph error but no HTTP status, and a
+    non-JSON answer (a 502 HTML page) is a bare `LibraryError`: the status comes
+    from `response`, the last answer the session's hook saw (None when no answer
+    came back at all).
+    """
+    from pyfacebook import FacebookError
+
+    from crosspost.networks import _http
+
+    if isinstance(exc, DeliveryError):
+        return exc
+    # FacebookError carries the Graph error's fields as attributes (message, code...).
+    error: dict[str, Any] = (
+        {k: v for k, v in vars(exc).items() if not k.startswith("_")}
+        if isinstance(exc, FacebookError)
+        else {}
+    )
+    if not error and response is None:
+        mapped = _http.transport_error(exc, network="Facebook", channel=channel, timeout=timeout)
+        if mapped is not None:
+            return mapped
+        # No answer recorded and not a transport failure: we cannot know what happened.
+        return Uncertain(
+            f"Facebook call for channel {channel!r} failed without an answer "
+            f"({type(exc).__name__}): the post may have been published. Check the Page "
+            "before sending it again.",
+            channel=channel,
+        )
+    status = response.status_code if response is not None else 0
+    code = error.get("code")
+    text = None
+    if error:
+        text = str(error.get("error_user_msg") or error.get("message") or "")
+        text = f"{text} (Graph code {code})" if code is not None else text
+    detail = _http.detail(response, text, secrets)
+
+    if code in AUTH_CODES or status == 401:
+        return AuthFailed(
+            f"Facebook refused the Page token of channel {channel!r}: {detail}. Create a new "
+            "Page access token (Graph API Explorer or Meta Business Suite → system user, with "
+            "pages_manage_posts and pages_read_engagement, then GET /me/accounts for the "
+            "Page's token) and update the environment variable page_token points to.",
+            channel=channel,
+        )
+    if code in PERMISSION_CODES:
+        return AuthFailed(
+            f"Facebook says the Page token of channel {channel!r} may not post: {detail}. "
+            "Create a new Page access token with pages_manage_posts and "
+            "pages_read_engagement, from an account that can create content on the Page.",
+            channel=channel,
+        )
+    if code in RATE_CODES or status == 429:
+        reset_at = _reset_at(response.headers if response is not None else {})
+        return RateLimited(
+            f"Facebook rate limit reached for channel {channel!r} ({detail}); access should "
+            f"return around {_http.fmt_time(reset_at)}.",
+            channel=channel,
+            reset_at=reset_at,
+        )
+    if status >= 500 or code in TRANSIENT_CODES or error.get("is_transient"):
+        return Transient(
+            f"Facebook had a server error for channel {channel!r} ({detail}); try again later.",
+            channel=channel,
+        )
+    if 200 <= status < 300:
+        return Uncertain(
+            f"Facebook answered channel {channel!r} with something unreadable ({detail}): the "
+            "post may have been published. Check the Page before sending it again.",
+            channel=channel,
+        )
+    return Rejected(f"Facebook refused the post for channel {channel!r}: {detail}", channel=channel)
+
+
+def _reset_at(headers: Mapping[str, str]) -> datetime:
+    """When Graph expects access back.
+
+    The usage headers carry `estimated_time_to_regain_access` in minutes (the
+    Business Use Case header always; the others on newer versions); else
+    Retry-After; else one rolling hour from now.
+    """
+    from crosspost.networks import _http
+
+    minutes: list[float] = []
+    for name in USAGE_HEADERS:
+        _collect_regain(_http.json_header(headers, name), minutes)
+    waits = [m for m in minutes if m > 0]
+    if waits:
+        return _http.utc_now() + timedelta(minutes=max(waits))
+    return _http.retry_after(headers) or _http.utc_now() + DEFAULT_WINDOW
+
+
+def _collect_regain(node: Any, into: list[float]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "estimated_time_to_regain_access":
+                with contextlib.suppress(TypeError, ValueError):
+                    into.append(float(value))
+            else:
+                _collect_regain(value, into)
+    elif isinstance(node, list):
+        for item in node:
+            _collect_regain(item, into)

@@ -1,0 +1,405 @@
+"""LinkedIn: a thin `requests` client for the versioned REST Posts API.
+
+python-linkedin-v2 cannot post and linkedin-api-client does not raise on 4xx,
+so this speaks the API directly.  `requests` is imported inside methods: this
+module must stay cheap to import.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from crosspost.errors import (
+    AuthFailed,
+    CredentialError,
+    DeliveryError,
+    RateLimited,
+    Rejected,
+    Transient,
+    Uncertain,
+)
+from crosspost.networks.base import NetworkInfo, Outgoing, PartCallback, Receipt
+
+if TYPE_CHECKING:
+    import requests
+
+API_HOST = "https://api.linkedin.com"
+# LinkedIn hands out image upload URLs on its own hosts; with `api_url` set they
+# are sent there too, so the sandbox sees the whole flow.
+LINKEDIN_HOSTS = (API_HOST, "https://www.linkedin.com")
+POSTS_PATH = "/rest/posts"
+IMAGES_INIT_PATH = "/rest/images?action=initializeUpload"
+FEED_URL = "https://www.linkedin.com/feed/update/{urn}"
+RESTLI_PROTOCOL = "2.0.0"
+TOKEN_WARN_DAYS = 7
+PERSON_RE = re.compile(r"^urn:li:person:[A-Za-z0-9_-]+$")
+ORGANIZATION_RE = re.compile(r"^urn:li:organization:\d+$")
+VERSION_RE = re.compile(r"^\d{4}(0[1-9]|1[0-2])$")
+
+# "little" text format ----------------------------------------------------------
+LITTLE_RESERVED = frozenset("\\|{}@[]()<>#*_~")
+# What stays verbatim: a URL (up to the next whitespace, as LinkedIn links it) and
+# a hashtag (# at the start or after whitespace, a word with at least one letter).
+_LITTLE_KEEP = re.compile(
+    r"(?P<url>https?://\S+)|(?P<tag>(?<!\S)#(?=\w*[^\W\d_])\w+)", re.IGNORECASE
+)
+
+
+def escape_little(text: str) -> str:
+    """Backslash-escape LinkedIn's reserved "little" characters so `text` shows as written.
+
+    Unescaped, LinkedIn accepts the post and silently publishes it only up to
+    the first reserved character.  URLs are left intact so they still link,
+    and a `#word` at the start or after whitespace stays a clickable hashtag.
+    """
+    out: list[str] = []
+    position = 0
+    for kept in _LITTLE_KEEP.finditer(text):
+        out.append(_escape_plain(text[position : kept.start()]))
+        out.append(kept.group())
+        position = kept.end()
+    out.append(_escape_plain(text[position:]))
+    return "".join(out)
+
+
+def _escape_plain(text: str) -> str:
+    return "".join("\\" + char if char in LITTLE_RESERVED else char for char in text)
+
+
+# Settings ----------------------------------------------------------------------
+
+
+class LinkedInSettings(BaseModel):
+    """Who a linkedin channel posts as, and how."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    author: str
+    linkedin_version: str = "202610"
+    visibility: str = "PUBLIC"
+    token_expires: date | None = None
+
+    @field_validator("author", mode="before")
+    @classmethod
+    def _author(cls, value: Any) -> Any:
+        text = value.strip() if isinstance(value, str) else value
+        if not isinstance(text, str) or not (PERSON_RE.match(text) or ORGANIZATION_RE.match(text)):
+            raise ValueError(
+                "author must be urn:li:person:<member id> to post as yourself (the id is the "
+                "'sub' of GET /v2/userinfo) or urn:li:organization:<digits> to post as a "
+                "Page (the number in the Page's admin URL, linkedin.com/company/<digits>/admin)"
+            )
+        return text
+
+    @field_validator("linkedin_version", mode="before")
+    @classmethod
+    def _version(cls, value: Any) -> Any:
+        text = str(value).strip() if isinstance(value, str | int) else value
+        if not isinstance(text, str) or not VERSION_RE.match(text):
+            raise ValueError(
+                "linkedin_version must be a monthly API version written YYYYMM, like "
+                "202610; LinkedIn retires each version after about a year"
+            )
+        return text
+
+    @field_validator("visibility", mode="before")
+    @classmethod
+    def _visibility(cls, value: Any) -> Any:
+        text = value.strip().upper() if isinstance(value, str) else value
+        if text not in ("PUBLIC", "CONNECTIONS"):
+            raise ValueError(
+                "visibility must be PUBLIC (anyone on or off LinkedIn) or CONNECTIONS "
+                "(your 1st-degree network only)"
+            )
+        return text
+
+
+def token_expiry_warning(
+    settings: LinkedInSettings, *, channel: str, today: date | None = None
+) -> str | None:
+    """A warning when the channel's token expires within 7 days or has expired; else None.
+
+    LinkedIn tokens last 60 days and only approved partners get refresh tokens,
+    so `token_expires` is the only early notice before posts start failing.
+    """
+    expires = settings.token_expires
+    if expires is None:
+        return None
+    today = today or datetime.now(UTC).date()
+    left = (expires - today).days
+    renew = (
+        "create a new token (LinkedIn developer portal → your app → Auth → OAuth 2.0 tools) "
+        "and update the channel's access_token and token_expires"
+    )
+    if left < 0:
+        return f"LinkedIn token of channel {channel!r} expired on {expires.isoformat()}: {renew}."
+    if left <= TOKEN_WARN_DAYS:
+        when = "today" if left == 0 else f"in {left} day{'s' if left > 1 else ''}"
+        return (
+            f"LinkedIn token of channel {channel!r} expires {when} ({expires.isoformat()}): "
+            f"{renew}."
+        )
+    return None
+
+
+# Adapter -----------------------------------------------------------------------
+
+
+class LinkedInNetwork:
+    """Publishes as a member or an organization Page through POST /rest/posts."""
+
+    info: ClassVar[NetworkInfo] = NetworkInfo(
+        name="linkedin",
+        max_length=3000,
+        credentials=("access_token",),
+        default_api_url=API_HOST,
+        settings_model=LinkedInSettings,
+    )
+
+    def __init__(
+        self,
+        *,
+        channel: str,
+        settings: LinkedInSettings | Mapping[str, Any],
+        credentials: Mapping[str, str],
+        api_url: str | None,
+        timeout: float,
+    ) -> None:
+        self.channel = channel
+        self.settings = (
+            settings
+            if isinstance(settings, LinkedInSettings)
+            else LinkedInSettings.model_validate(settings)
+        )
+        self.api_url = api_url.rstrip("/") if api_url else None
+        self.timeout = timeout
+        self._token = credentials.get("access_token", "")
+        self._session: requests.Session | None = None
+
+    def token_warning(self, today: date | None = None) -> str | None:
+        """See `token_expiry_warning`."""
+        return token_expiry_warning(self.settings, channel=self.channel, today=today)
+
+    @staticmethod
+    def token_warning_for(settings: LinkedInSettings, *, channel: str) -> str | None:
+        """The optional preflight hook (see networks/base.py): warn before a token expires."""
+        return token_expiry_warning(settings, channel=channel)
+
+    def send(self, *, outgoing: Outgoing, on_part: PartCallback | None = None) -> Receipt:
+        """Publish one post: text, an article card when there is a link, else an image."""
+        image = None
+        if outgoing.image_path is not None:
+            image = self._upload_image(outgoing.image_path)
+        body: dict[str, Any] = {
+            "author": self.settings.author,
+            "commentary": escape_little(outgoing.text),
+            "visibility": self.settings.visibility,
+            "distribution": {
+                "feedDistribution": "MAIN_FEED",
+                "targetEntities": [],
+                "thirdPartyDistributionChannels": [],
+            },
+            "lifecycleState": "PUBLISHED",
+            "isReshareDisabledByAuthor": False,
+        }
+        if outgoing.link:
+            article: dict[str, Any] = {
+                "source": outgoing.link,
+                "title": outgoing.title or outgoing.link,
+            }
+            if outgoing.description:
+                article["description"] = outgoing.description
+            if image is not None:
+                article["thumbnail"] = image
+            body["content"] = {"article": article}
+        elif image is not None:
+            media: dict[str, Any] = {"id": image}
+            if outgoing.image_alt:
+                media["altText"] = outgoing.image_alt
+            body["content"] = {"media": media}
+        response = self._call("POST", API_HOST + POSTS_PATH, json=body)
+        urn = response.headers.get("x-restli-id")
+        if not urn:
+            raise Uncertain(
+                f"LinkedIn accepted the post for channel {self.channel!r} but named no post "
+                "id (x-restli-id): check the feed before sending again.",
+                channel=self.channel,
+            )
+        return Receipt(remote_id=urn, url=FEED_URL.format(urn=urn), part_ids=(urn,))
+
+    def _upload_image(self, path: Path) -> str:
+        """Register an upload, PUT the bytes, return the image URN."""
+        try:
+            content = Path(path).read_bytes()
+        except OSError as exc:
+            raise Rejected(
+                f"channel {self.channel!r}: cannot read the image {path}: {exc.strerror}",
+                channel=self.channel,
+            ) from None
+        answer = self._call(
+            "POST",
+            API_HOST + IMAGES_INIT_PATH,
+            json={"initializeUploadRequest": {"owner": self.settings.author}},
+            posting=False,
+        )
+        value = _json(answer).get("value")
+        value = value if isinstance(value, dict) else {}
+        upload_url, urn = value.get("uploadUrl"), value.get("image")
+        if not upload_url or not urn:
+            raise Transient(
+                f"LinkedIn did not hand out an image upload for channel {self.channel!r}; "
+                "nothing was published, try again later.",
+                channel=self.channel,
+            )
+        mime = mimetypes.guess_type(Path(path).name)[0] or "application/octet-stream"
+        self._call("PUT", upload_url, data=content, content_type=mime, posting=False)
+        return str(urn)
+
+    def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        posting: bool = True,
+        content_type: str | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """One request; any failure leaves as a crosspost error."""
+        import requests
+
+        session = self._get_session()
+        headers = {"LinkedIn-Version": self.settings.linkedin_version}
+        if _is_linkedin(url, self.api_url):
+            # Never hand the token to a host that is not LinkedIn's (or the sandbox).
+            headers["Authorization"] = f"Bearer {self._token}"
+            headers["X-Restli-Protocol-Version"] = RESTLI_PROTOCOL
+        if content_type:
+            headers["Content-Type"] = content_type
+        try:
+            response = session.request(method, url, headers=headers, timeout=self.timeout, **kwargs)
+            response.raise_for_status()
+        except requests.RequestException as exc:
+            raise _map_error(
+                exc,
+                channel=self.channel,
+                timeout=self.timeout,
+                secrets=[self._token],
+                posting=posting,
+            ) from exc
+        return response
+
+    def _get_session(self) -> requests.Session:
+        if self._session is None:
+            import requests
+
+            from crosspost.networks import _http
+
+            if not self._token:
+                raise CredentialError(f"channel {self.channel!r}: missing credential access_token")
+            session = requests.Session()
+            _http.mount_rewriter(
+                session, hosts=LINKEDIN_HOSTS, api_url=self.api_url, timeout=self.timeout
+            )
+            self._session = session
+        return self._session
+
+
+def _is_linkedin(url: str, api_url: str | None) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "linkedin.com" or host.endswith(".linkedin.com"):
+        return True
+    return bool(api_url) and urlsplit(url).netloc == urlsplit(api_url).netloc
+
+
+def _json(response: requests.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _map_error(
+    exc: BaseException,
+    *,
+    channel: str,
+    timeout: float,
+    secrets: list[str],
+    posting: bool = True,
+) -> DeliveryError:
+    """The one place where requests failures and LinkedIn error answers become crosspost errors."""
+    import requests
+
+    from crosspost.networks import _http
+
+    if isinstance(exc, DeliveryError):
+        return exc
+    response = getattr(exc, "response", None) if isinstance(exc, requests.HTTPError) else None
+    if response is None:
+        mapped = _http.transport_error(
+            exc, network="LinkedIn", channel=channel, timeout=timeout, posting=posting
+        )
+        if mapped is not None:
+            return mapped
+        return Uncertain(
+            f"LinkedIn call for channel {channel!r} failed ({type(exc).__name__}): the post "
+            "may have been published. Check the feed before sending it again.",
+            channel=channel,
+        )
+    status = response.status_code
+    body = _http.json_body(response)
+    message = body.get("message") if isinstance(body, dict) else None
+    detail = _http.detail(response, str(message).strip() if message else None, secrets)
+    renew = (
+        "Create a new token (LinkedIn developer portal → your app → Auth → OAuth 2.0 tools, "
+        "scope w_member_social for a person or w_organization_social for a Page), then update "
+        "the environment variable access_token points to and the channel's token_expires."
+    )
+    if status == 401:
+        return AuthFailed(
+            f"LinkedIn refused the access token of channel {channel!r} ({detail}); tokens last "
+            f"60 days. {renew}",
+            channel=channel,
+        )
+    if status == 403:
+        # Missing scope or Page role: fixed by re-authorising, not by editing the post.
+        return AuthFailed(
+            f"LinkedIn says the token of channel {channel!r} may not post as this author "
+            f"({detail}). {renew}",
+            channel=channel,
+        )
+    if status == 429:
+        reset_at = _http.retry_after(response.headers) or _next_midnight_utc()
+        return RateLimited(
+            f"LinkedIn rate limit reached for channel {channel!r} ({detail}); daily limits "
+            f"reset at {_http.fmt_time(reset_at)}.",
+            channel=channel,
+            reset_at=reset_at,
+        )
+    if status >= 500:
+        return Transient(
+            f"LinkedIn had a server error for channel {channel!r} ({detail}); try again later.",
+            channel=channel,
+        )
+    hint = ""
+    if status == 426 or "version" in detail.lower():
+        hint = " Set linkedin_version to a current YYYYMM version in channels.yaml."
+    what = "the post" if posting else "the image"
+    return Rejected(
+        f"LinkedIn refused {what} for channel {channel!r}: {detail.rstrip('.')}.{hint}",
+        channel=channel,
+    )
+
+
+def _next_midnight_utc() -> datetime:
+    """LinkedIn's daily limits reset at midnight UTC."""
+    now = datetime.now(UTC)
+    return datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1)

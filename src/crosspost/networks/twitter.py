@@ -1,0 +1,324 @@
+"""X (Twitter): posts and threads through tweepy's v2 client, one image per post.
+
+tweepy stays out of module scope: importing this module must stay cheap.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from crosspost.errors import (
+    AuthFailed,
+    CredentialError,
+    DeliveryError,
+    RateLimited,
+    Rejected,
+    Transient,
+    Uncertain,
+)
+from crosspost.networks.base import NetworkInfo, Outgoing, PartCallback, Receipt
+
+if TYPE_CHECKING:
+    import tweepy
+
+
+CREDENTIALS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+# tweepy.Client hard-codes this host; X also answers on api.x.com.
+TWEEPY_HOST = "https://api.twitter.com"
+# The media endpoints are ours to call: use the host X documents for them.
+X_HOST = "https://api.x.com"
+X_HOSTS = (TWEEPY_HOST, X_HOST)
+MEDIA_UPLOAD_PATH = "/2/media/upload"
+MEDIA_METADATA_PATH = "/2/media/metadata"
+STATUS_URL = "https://x.com/i/web/status/{id}"
+ALT_TEXT_MAX = 1000  # X refuses longer alt text
+# X's rate-limit families, most specific first: (header prefix, what a human calls it).
+LIMIT_FAMILIES = (
+    ("x-user-limit-24hour", "the account's 24-hour post cap"),
+    ("x-app-limit-24hour", "the app's 24-hour post cap"),
+    ("x-rate-limit", "the endpoint's rate window"),
+)
+DEFAULT_WINDOW = timedelta(minutes=15)
+
+
+class TwitterNetwork:
+    """Publishes to an X account with OAuth 1.0a user context (four keys, no expiry)."""
+
+    info: ClassVar[NetworkInfo] = NetworkInfo(
+        name="twitter",
+        max_length=280,
+        weighted_length=True,
+        threads=True,
+        credentials=CREDENTIALS,
+        default_api_url="https://api.x.com",
+        settings_model=None,
+    )
+
+    def __init__(
+        self,
+        *,
+        channel: str,
+        settings: Any = None,
+        credentials: Mapping[str, str],
+        api_url: str | None,
+        timeout: float,
+    ) -> None:
+        self.channel = channel
+        self.api_url = api_url.rstrip("/") if api_url else None
+        self.timeout = timeout
+        self._credentials = dict(credentials)
+        self._client: tweepy.Client | None = None
+        self._warnings: list[str] = []
+
+    def send(self, *, outgoing: Outgoing, on_part: PartCallback | None = None) -> Receipt:
+        """Publish the post (or the rest of the thread), each part a reply to the one before."""
+        import requests
+        from tweepy.errors import TweepyException
+
+        client = self._get_client()
+        self._warnings = []
+        ids = list(outgoing.sent_parts)
+        posting = False
+        try:
+            media_ids = None
+            if outgoing.image_path is not None and not ids:
+                media_ids = [self._upload_image(client, outgoing.image_path, outgoing.image_alt)]
+            posting = True
+            for index in range(len(ids), len(outgoing.parts)):
+                answer = client.create_tweet(
+                    text=outgoing.parts[index],
+                    in_reply_to_tweet_id=ids[-1] if ids else None,
+                    media_ids=media_ids if index == 0 else None,
+                    user_auth=True,
+                )
+                tweet_id = _created_id(answer)
+                if tweet_id is None:
+                    raise Uncertain(
+                        f"X accepted part {index + 1} for channel {self.channel!r} but its "
+                        "answer held no post id: check the account before sending again.",
+                        channel=self.channel,
+                    )
+                ids.append(tweet_id)
+                if on_part is not None:
+                    on_part(index, tweet_id)
+        except (TweepyException, requests.RequestException) as exc:
+            raise _map_error(
+                exc,
+                channel=self.channel,
+                timeout=self.timeout,
+                secrets=self._credentials.values(),
+                posting=posting,
+            ) from exc
+        return Receipt(
+            remote_id=ids[0],
+            url=STATUS_URL.format(id=ids[0]),
+            part_ids=tuple(ids),
+            warnings=tuple(self._warnings),
+        )
+
+    def _get_client(self) -> tweepy.Client:
+        if self._client is None:
+            import tweepy
+
+            from crosspost.networks import _http
+
+            keys = self._keys()
+            client = tweepy.Client(**keys, return_type=dict, wait_on_rate_limit=False)
+            _http.mount_rewriter(
+                client.session,
+                hosts=X_HOSTS,
+                api_url=self.api_url,
+                timeout=self.timeout,
+                resign=self._auth(),
+            )
+            self._client = client
+        return self._client
+
+    def _keys(self) -> dict[str, str]:
+        missing = [name for name in CREDENTIALS if not self._credentials.get(name)]
+        if missing:
+            raise CredentialError(
+                f"channel {self.channel!r}: missing X credential(s) {', '.join(missing)}"
+            )
+        return {name: self._credentials[name] for name in CREDENTIALS}
+
+    def _auth(self) -> Any:
+        """OAuth 1.0a request signer, built exactly as tweepy builds it for `user_auth=True`."""
+        from tweepy.auth import OAuth1UserHandler
+
+        keys = self._keys()
+        return OAuth1UserHandler(
+            keys["consumer_key"],
+            keys["consumer_secret"],
+            keys["access_token"],
+            keys["access_token_secret"],
+        ).apply_auth()
+
+    def _upload_image(self, client: tweepy.Client, path: Path, alt: str | None) -> str:
+        """Upload through v2 media endpoints (tweepy only knows the retired v1.1 upload)."""
+        from tweepy.errors import HTTPException
+
+        try:
+            content = Path(path).read_bytes()
+        except OSError as exc:
+            raise Rejected(
+                f"channel {self.channel!r}: cannot read the image {path}: {exc.strerror}",
+                channel=self.channel,
+            ) from None
+        mime = mimetypes.guess_type(Path(path).name)[0] or "application/octet-stream"
+        auth = self._auth()
+        headers = {"User-Agent": client.user_agent}
+        response = client.session.post(
+            X_HOST + MEDIA_UPLOAD_PATH,
+            data={"media_category": "tweet_image"},
+            files={"media": (Path(path).name, content, mime)},
+            auth=auth,
+            headers=headers,
+        )
+        if not response.ok:
+            raise HTTPException(response)
+        media_id = _media_id(response.json())
+        if media_id is None:
+            raise Transient(
+                f"X answered the image upload for channel {self.channel!r} without a media "
+                "id; nothing was published, try again later.",
+                channel=self.channel,
+            )
+        if alt:
+            self._describe_image(client, media_id, alt, auth=auth, headers=headers)
+        return media_id
+
+    def _describe_image(
+        self, client: tweepy.Client, media_id: str, alt: str, *, auth: Any, headers: Any
+    ) -> None:
+        """Attach alt text (POST /2/media/metadata); best effort, as the image is already up.
+
+        A refused or lost alt text must not cost the whole post: the receipt
+        carries a warning and the post goes out with the image alone.
+        """
+        import requests
+
+        body = {"id": media_id, "metadata": {"alt_text": {"text": alt[:ALT_TEXT_MAX]}}}
+        try:
+            response = client.session.post(
+                X_HOST + MEDIA_METADATA_PATH, json=body, auth=auth, headers=headers
+            )
+        except requests.RequestException as exc:
+            problem = type(exc).__name__
+        else:
+            if response.ok:
+                return
+            problem = f"HTTP {response.status_code}"
+        self._warnings.append(
+            f"X did not take the image's alt text ({problem}); the image went out without it"
+        )
+
+
+def _created_id(answer: Any) -> str | None:
+    data = answer.get("data") if isinstance(answer, dict) else None
+    tweet_id = data.get("id") if isinstance(data, dict) else None
+    return str(tweet_id) if tweet_id else None
+
+
+def _media_id(body: Any) -> str | None:
+    # v2 answers {"data": {"id": ...}}; accept the v1.1 field names as well.
+    data = body.get("data", body) if isinstance(body, dict) else {}
+    for key in ("id", "media_id_string", "media_id"):
+        if isinstance(data, dict) and data.get(key):
+            return str(data[key])
+    return None
+
+
+def _map_error(
+    exc: BaseException,
+    *,
+    channel: str,
+    timeout: float,
+    secrets: Any,
+    posting: bool = True,
+) -> DeliveryError:
+    """The one place where tweepy and requests failures become crosspost errors."""
+    from tweepy.errors import HTTPException
+
+    from crosspost.networks import _http
+
+    if isinstance(exc, DeliveryError):
+        return exc
+    secrets = list(secrets)
+    if isinstance(exc, HTTPException):
+        response = exc.response
+        status = response.status_code
+        detail = _http.detail(response, "; ".join(str(m) for m in exc.api_messages), secrets)
+        if status == 401:
+            return AuthFailed(
+                f"X refused the credentials of channel {channel!r} ({detail}). Regenerate the "
+                "access_token and access_token_secret (and check consumer_key and "
+                "consumer_secret) under Keys and tokens in the X developer portal, with "
+                "Read and write permission, then update the environment variables the "
+                "channel's credentials point to.",
+                channel=channel,
+            )
+        if status == 429:
+            reset_at, which = _reset_at(response.headers)
+            return RateLimited(
+                f"X rate limit reached for channel {channel!r} ({which}); it resets at "
+                f"{_http.fmt_time(reset_at)}.",
+                channel=channel,
+                reset_at=reset_at,
+            )
+        if status >= 500:
+            return Transient(
+                f"X had a server error for channel {channel!r} ({detail}); nothing was "
+                "published, try again later.",
+                channel=channel,
+            )
+        what = "the post" if posting else "the image"
+        return Rejected(f"X refused {what} for channel {channel!r}: {detail}", channel=channel)
+    mapped = _http.transport_error(
+        exc, network="X", channel=channel, timeout=timeout, posting=posting
+    )
+    if mapped is not None:
+        return mapped
+    # A 2xx answer that could not be read (bad JSON): the post may exist.
+    if posting:
+        return Uncertain(
+            f"X answered channel {channel!r} with something unreadable "
+            f"({type(exc).__name__}): the post may have been published. Check the account "
+            "before sending it again.",
+            channel=channel,
+        )
+    return Transient(
+        f"X answered the image upload for channel {channel!r} with something unreadable "
+        f"({type(exc).__name__}); nothing was published, try again later.",
+        channel=channel,
+    )
+
+
+def _reset_at(headers: Mapping[str, str]) -> tuple[datetime, str]:
+    """When the exhausted limit resets, and which limit it is.
+
+    X sends the 15-minute window in `x-rate-limit-*` and the daily caps in
+    `x-user-limit-24hour-*` / `x-app-limit-24hour-*`; the one whose `remaining`
+    is 0 is the one that stopped us, and a daily cap resets much later.
+    """
+    from crosspost.networks import _http
+
+    exhausted = []
+    for prefix, label in LIMIT_FAMILIES:
+        when = _http.from_epoch(headers.get(f"{prefix}-reset"))
+        if when is not None and (headers.get(f"{prefix}-remaining") or "").strip() == "0":
+            exhausted.append((when, label))
+    if exhausted:
+        return max(exhausted, key=lambda item: item[0])
+    retry = _http.retry_after(headers)
+    if retry is not None:
+        return retry, "Retry-After"
+    for prefix, label in reversed(LIMIT_FAMILIES):
+        when = _http.from_epoch(headers.get(f"{prefix}-reset"))
+        if when is not None:
+            return when, label
+    return _http.utc_now() + DEFAULT_WINDOW, "no reset time given; assuming 15 minutes"

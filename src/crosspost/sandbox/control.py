@@ -1,0 +1,82 @@
+"""The HTTP control API under /_sandbox/: the same powers as the `Sandbox` object.
+
+It lets a test or a demo drive a sandbox running in another process
+(`crosspost sandbox`), e.g. with curl.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crosspost.sandbox.state import NETWORKS, Store, check_network, make_fault
+from crosspost.sandbox.wire import Reply, Request
+
+
+def _bad(message: str) -> Reply:
+    return Reply(400, {"error": message})
+
+
+def _fields(req: Request) -> dict[str, Any]:
+    if req.json_error is not None or (req.raw and not isinstance(req.json, dict)):
+        raise ValueError("the body must be a JSON object")
+    return req.json if isinstance(req.json, dict) else {}
+
+
+def handle(req: Request, store: Store) -> Reply:
+    action = req.path.removeprefix("/_sandbox").strip("/")
+    try:
+        if req.method == "GET" and action == "state":
+            return Reply(200, store.snapshot())
+        if req.method == "GET" and action.startswith("requests"):
+            network = action.removeprefix("requests").strip("/") or req.query.get("network", "")
+            check_network(network)
+            return Reply(200, {"network": network, "requests": store.requests(network)})
+        if req.method == "POST":
+            reply = _post(action, _fields(req), store)
+            if reply is not None:
+                return reply
+    except (ValueError, TypeError) as exc:
+        return _bad(str(exc))
+    return Reply(
+        404,
+        {
+            "error": f"no control endpoint {req.method} /_sandbox/{action}",
+            "endpoints": [
+                "GET /_sandbox/state",
+                "GET /_sandbox/requests/{network}",
+                "POST /_sandbox/faults",
+                "POST /_sandbox/latency",
+                "POST /_sandbox/clicks",
+                "POST /_sandbox/reset",
+            ],
+        },
+    )
+
+
+def _post(action: str, fields: dict[str, Any], store: Store) -> Reply | None:
+    if action == "faults":
+        network = str(fields.get("network", ""))
+        fault = make_fault(
+            network,
+            status=fields.get("status"),
+            delay=fields.get("delay"),
+            count=fields.get("count", 1),
+            reset_in=fields.get("reset_in", 60),
+            code=fields.get("code"),
+        )
+        store.add_fault(network, fault)
+        return Reply(201, {"network": network, "fault": fault.as_dict()})
+    if action == "latency":
+        network = str(fields.get("network", ""))
+        store.set_latency(network, fields.get("seconds", 0))
+        return Reply(200, {"network": network, "seconds": store.latency(network)})
+    if action == "clicks":
+        bitlink = fields.get("id")
+        if not isinstance(bitlink, str) or not bitlink:
+            raise ValueError('clicks needs {"id": "bit.ly/abc", "clicks": N}')
+        store.set_clicks(bitlink, fields.get("clicks", 0))
+        return Reply(200, {"id": bitlink, "clicks": fields.get("clicks", 0)})
+    if action == "reset":
+        store.reset()
+        return Reply(200, {"reset": True, "networks": list(NETWORKS)})
+    return None
