@@ -328,6 +328,10 @@ def load_config(path: Path) -> Config:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
+        line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+        if "${" in line and "{" in line.split("${")[0]:
+            # `{token: ${X}}`: inside a flow mapping the braces of ${X} are YAML syntax.
+            problem += '; inside { }, quote the reference ("${X}") or use one line per key'
         raise ConfigError(f"{where}: not valid YAML: {problem}") from None
     lines = _line_index(root)
     if not isinstance(data, dict):

@@ -17,8 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .config import ChannelConfig, Config
-from .errors import DeliveryError, LedgerError, RateLimited, ShortenerFailed, Uncertain
+from .config import SECRET_REF, ChannelConfig, Config, resolve_secret
+from .errors import BadInput, DeliveryError, LedgerError, RateLimited, ShortenerFailed, Uncertain
 from .ledger import Delivery, Ledger
 from .links import LinkShortener
 
@@ -34,8 +34,8 @@ class Requeue:
     at: datetime | None = None
 
 
-# Given the failed attempt and the error, whether (and when) to try again.
-FailurePolicy = Callable[[Delivery, DeliveryError], Requeue | None]
+# Given the ledger, the failed attempt and the error, whether (and when) to try again.
+FailurePolicy = Callable[[Ledger, Delivery, DeliveryError], Requeue | None]
 Progress = Callable[[str], None]
 
 
@@ -61,6 +61,36 @@ def build_adapter(
         credentials=dict(credentials),
         api_url=api_url or channel.spec.api_url,
         timeout=channel.timeout,
+    )
+
+
+def resolve_credential(ref: str, *, channel: str, field: str, sandbox: bool) -> str:
+    """A `${VAR}` credential's value.  Against the sandbox an unset one gets a stand-in:
+    the sandbox checks the shape of credentials, not their value."""
+    try:
+        return resolve_secret(ref, channel=channel, field=field)
+    except BadInput:
+        if not sandbox:
+            raise
+        match = SECRET_REF.match(ref)
+        return f"sandbox-{match.group(1).lower() if match else field}"
+
+
+def channel_credentials(channel: ChannelConfig, *, sandbox: bool) -> dict[str, str]:
+    return {
+        name: resolve_credential(ref, channel=channel.name, field=name, sandbox=sandbox)
+        for name, ref in channel.spec.credentials.items()
+    }
+
+
+def manual_note(channel: ChannelConfig, delivery: Delivery) -> str:
+    """What a human must do for a delivery on a network without an API."""
+    settings = channel.settings
+    where = getattr(settings, "url", None) or getattr(settings, "site", None) or channel.name
+    how = getattr(settings, "instructions", None)
+    return (
+        f"post it by hand on {where}" + (f" ({how})" if how else "")
+        + f", then run `crosspost done {delivery.id} --url URL`"
     )
 
 
@@ -184,7 +214,7 @@ class Sender:
         except Uncertain as exc:
             return ledger.mark_unknown(claimed.id, error=str(exc))
         except DeliveryError as exc:
-            requeue = self.policy(claimed, exc) if self.policy else None
+            requeue = self.policy(self.ledger, claimed, exc) if self.policy else None
             retry_at = exc.reset_at if isinstance(exc, RateLimited) else None
             return ledger.mark_failed(
                 claimed.id,
@@ -214,7 +244,7 @@ class Sender:
         claimed = self.ledger.claim(delivery.id, owner=self.ledger.owner_id(), lease_seconds=60)
         if claimed is None:
             return Attempt(self.ledger.get(delivery.id), claimed=False)
-        requeue = self.policy(claimed, exc) if self.policy else None
+        requeue = self.policy(self.ledger, claimed, exc) if self.policy else None
         final = self.ledger.mark_failed(
             claimed.id,
             kind=exc.kind,

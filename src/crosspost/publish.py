@@ -19,8 +19,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .config import SECRET_REF, ChannelConfig, Config, resolve_secret
-from .deliver import open_sender, payload_for, per_channel_in_parallel
+from .config import ChannelConfig, Config
+from .deliver import (
+    channel_credentials,
+    manual_note,
+    open_sender,
+    payload_for,
+    per_channel_in_parallel,
+    resolve_credential,
+)
 from .errors import BadInput
 from .ledger import Delivery, Ledger, default_ledger_path
 from .links import tag_url
@@ -204,10 +211,7 @@ class Publisher:
                         raise BadInput(
                             f"{post.path}: image {post.image!r} not found at {post.image_path}"
                         )
-                    credentials = {
-                        name: self._secret(ref, channel.name, name)
-                        for name, ref in channel.spec.credentials.items()
-                    }
+                    credentials = channel_credentials(channel, sandbox=self._sandbox)
                 except BadInput as exc:
                     problems.append(str(exc))
                     continue
@@ -215,7 +219,9 @@ class Publisher:
         shortener = self.config.shortener
         if shortener is not None and any(j.channel.shorten for j in jobs):
             try:
-                self._shortener_token = self._secret(shortener.token, "shortener", "token")
+                self._shortener_token = resolve_credential(
+                    shortener.token, channel="shortener", field="token", sandbox=self._sandbox
+                )
             except BadInput as exc:
                 problems.append(str(exc))
         if problems:
@@ -226,15 +232,9 @@ class Publisher:
             self._token_warning(channel)
         return jobs, skipped
 
-    def _secret(self, ref: str, channel: str, field: str) -> str:
-        try:
-            return resolve_secret(ref, channel=channel, field=field)
-        except BadInput:
-            if self.sandbox_url is None:
-                raise
-            # The sandbox checks the shape of credentials, not their value.
-            match = SECRET_REF.match(ref)
-            return f"sandbox-{match.group(1).lower() if match else field}"
+    @property
+    def _sandbox(self) -> bool:
+        return self.sandbox_url is not None
 
     def _token_warning(self, channel: ChannelConfig) -> None:
         from .networks import load_networks
@@ -316,7 +316,7 @@ class Publisher:
             assert job.delivery is not None
             if job.channel.manual:
                 delivery = ledger.mark_manual(job.delivery.id)
-                job.settle(delivery, sent_now=True, note=_manual_note(job.channel, delivery))
+                job.settle(delivery, sent_now=True, note=manual_note(job.channel, delivery))
             else:
                 groups[job.channel.name].append(job)
         per_channel_in_parallel(groups, self._send_channel)
@@ -388,14 +388,3 @@ class Publisher:
                     "once it is settled",
                 )
         return second
-
-
-def _manual_note(channel: ChannelConfig, delivery: Delivery) -> str:
-    settings = channel.settings
-    where = getattr(settings, "url", None) or getattr(settings, "site", None) or channel.name
-    how = getattr(settings, "instructions", None)
-    return (
-        f"post it by hand on {where}"
-        + (f" ({how})" if how else "")
-        + f", then run `crosspost done {delivery.id} --url URL`"
-    )

@@ -26,8 +26,20 @@ class State:
 STATE = State()
 
 
+# --help lists commands in the order of the job, not in the order modules load.
+COMMAND_ORDER = (
+    "publish", "schedule", "queue", "run", "status", "done", "check", "channels", "chain",
+    "channel", "feed", "note", "report", "cron", "sandbox", "demo",
+)
+
+
 class _Group(TyperGroup):
     """Turns crosspost's own errors into a message and an exit status (0, 1, 2)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
+        return sorted(names, key=lambda n: (rank.get(n, len(rank)), n))
 
     def invoke(self, ctx: Any) -> Any:
         from ..errors import CrosspostError

@@ -50,6 +50,12 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def clip(text: str | None, width: int = 36) -> str:
+    """One table cell's worth of a long title."""
+    text = (text or "").replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def gauge(length: int, limit: int) -> str:
     ratio = length / limit if limit else 0
     colour = "green" if ratio <= 0.9 else "yellow" if ratio <= 1 else "red"

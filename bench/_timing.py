@@ -1,0 +1,40 @@
+"""Shared helpers for the benchmark scripts: run a command N times, take medians."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def crosspost_cmd(*args: str) -> list[str]:
+    """crosspost as this interpreter runs it (the installed console script's own code path)."""
+    return [sys.executable, "-c", "from crosspost.cli import main; main()", *args]
+
+
+def time_command(cmd: Sequence[str], *, runs: int, env: dict[str, str] | None = None) -> float:
+    """Median wall-clock seconds of `runs` runs (after one warm-up run)."""
+    full_env = {**os.environ, **(env or {})}
+    subprocess.run(cmd, capture_output=True, env=full_env, check=False)
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, env=full_env, check=False)
+        samples.append(time.perf_counter() - start)
+        if proc.returncode not in (0, 1):
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr.decode()[-2000:]}")
+    return statistics.median(samples)
+
+
+def report(rows: Sequence[tuple[str, float]], *, baseline: str | None = None) -> None:
+    base = dict(rows).get(baseline) if baseline else None
+    width = max(len(name) for name, _ in rows)
+    for name, seconds in rows:
+        ratio = f"  {seconds / base:5.2f}x {baseline}" if base else ""
+        print(f"{name:<{width}}  median {seconds * 1000:8.1f} ms{ratio}")
