@@ -22,12 +22,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         env = {"CROSSPOST_HOME": home}
         dry_run = crosspost_cmd(
-            "--config", str(ROOT / "channels.yaml"), "publish", "--dry-run", "--json",
+            "--config",
+            str(ROOT / "channels.yaml"),
+            "publish",
+            "--dry-run",
+            "--json",
             *sorted(str(p) for p in (ROOT / "examples").glob("*.md")),
         )
         rows = [
-            ("import typer, rich", time_command([sys.executable, "-c", "import typer, rich"],
-                                                runs=runs)),
+            (
+                "import typer, rich",
+                time_command([sys.executable, "-c", "import typer, rich"], runs=runs),
+            ),
             ("crosspost --help", time_command(crosspost_cmd("--help"), runs=runs, env=env)),
             ("publish --dry-run (3 examples)", time_command(dry_run, runs=runs, env=env)),
         ]

@@ -15,6 +15,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CROSSPOST_HOME", str(home))
     monkeypatch.delenv("CROSSPOST_CONFIG", raising=False)
     monkeypatch.setenv("COLUMNS", "120")
+    # Away from the repository's own channels.yaml, which the CLI would find in cwd.
+    monkeypatch.chdir(tmp_path)
     return home
 
 

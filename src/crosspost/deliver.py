@@ -89,7 +89,8 @@ def manual_note(channel: ChannelConfig, delivery: Delivery) -> str:
     where = getattr(settings, "url", None) or getattr(settings, "site", None) or channel.name
     how = getattr(settings, "instructions", None)
     return (
-        f"post it by hand on {where}" + (f" ({how})" if how else "")
+        f"post it by hand on {where}"
+        + (f" ({how})" if how else "")
         + f", then run `crosspost done {delivery.id} --url URL`"
     )
 

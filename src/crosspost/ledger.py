@@ -208,6 +208,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX notes_at ON notes (at)",
     ),
+    # 3: the queue's pacing looks up one channel's posts around a time: when
+    # the sent ones went out and when the queued ones are due.
+    (
+        "CREATE INDEX deliveries_channel_due ON deliveries (channel, state, due_at)",
+        "CREATE INDEX deliveries_channel_sent ON deliveries (channel, sent_at)",
+    ),
 )
 
 # The query behind `due()`.  Module-level so a test can check its plan: it must
@@ -762,6 +768,35 @@ class Ledger:
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._query(f"SELECT * FROM deliveries{where} ORDER BY id", params)
         return [_delivery(row) for row in rows]
+
+    def has_work(self, *, now: datetime) -> bool:
+        """Whether `crosspost run` has anything to do: something due, a paused
+        channel to name, or a `sending` row (maybe a dead run's) to recover."""
+        return bool(
+            self.due(now=now, limit=1)
+            or self.paused_channels()
+            or self._query("SELECT 1 FROM deliveries WHERE state = 'sending' LIMIT 1")
+        )
+
+    def channel_times(
+        self, channel: str, *, since: datetime, until: datetime, pending: bool = True
+    ) -> list[datetime]:
+        """When `channel` posted (sent) or, with `pending`, will post, in [since, until).
+
+        What pacing needs (gaps, daily caps, taken slots), answered through the
+        channel indexes however large the ledger.
+        """
+        sql = (
+            "SELECT sent_at AS at FROM deliveries"
+            " WHERE channel = :c AND sent_at >= :since AND sent_at < :until"
+        )
+        if pending:
+            sql += (
+                " UNION ALL SELECT due_at AS at FROM deliveries WHERE channel = :c"
+                " AND state = 'pending' AND due_at >= :since AND due_at < :until"
+            )
+        rows = self._query(sql, {"c": channel, "since": _to_text(since), "until": _to_text(until)})
+        return sorted(_from_text(row["at"]) for row in rows)
 
     def due(self, *, now: datetime | None = None, limit: int = 100) -> list[Delivery]:
         """Pending deliveries whose time has come: undated ones first, then by due_at."""

@@ -109,28 +109,30 @@ class NonexistentTime(ValueError):
     """A local time inside a daylight-saving gap; `next_valid` is the first real one after it."""
 
     def __init__(self, local: datetime, next_valid: datetime) -> None:
+        next_local = next_valid.astimezone(local.tzinfo)
         super().__init__(
             f"{local:%Y-%m-%d %H:%M} does not exist in {local.tzinfo} (the clocks jump forward); "
-            f"the next valid time is {next_valid:%Y-%m-%d %H:%M}"
+            f"the next valid time is {next_local:%Y-%m-%d %H:%M}"
         )
         self.next_valid = next_valid
 
 
 def localize(naive: datetime, tz: ZoneInfo, *, strict: bool = True) -> datetime:
-    """A wall-clock time in `tz` as an aware datetime.
+    """A wall-clock time in `tz`, as an aware datetime in UTC.
 
     In the doubled hour (autumn) the first occurrence is taken, so a post goes
     out once.  In the spring gap: NonexistentTime when `strict`, else the first
-    valid instant after the gap (what cron does with a 02:30 job).
+    valid instant after the gap (what cron does with a 02:30 job).  UTC, because
+    Python never finds two aware datetimes equal across zones inside a fold.
     """
     aware = naive.replace(tzinfo=tz, fold=0)
     round_trip = aware.astimezone(UTC).astimezone(tz)
     if round_trip.replace(tzinfo=None) == naive:
-        return aware
+        return aware.astimezone(UTC)
     next_valid = _gap_end(naive, tz)
     if strict:
         raise NonexistentTime(naive.replace(tzinfo=tz), next_valid)
-    return next_valid
+    return next_valid.astimezone(UTC)
 
 
 def _gap_end(naive: datetime, tz: ZoneInfo) -> datetime:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import chain, ledger_cmds, posting, sandbox_cmds  # noqa: F401  (register the commands)
+from . import chain, ledger_cmds, posting, queue_cmds, sandbox_cmds  # noqa: F401  (register)
 from .app import app
 
 

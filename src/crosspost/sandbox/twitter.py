@@ -9,10 +9,9 @@ import re
 import time
 from typing import Any
 
-from twitter_text import parse_tweet
-
 from crosspost.sandbox.state import Fault, Store, now_iso
 from crosspost.sandbox.wire import Api, Reply, Request, Route, Upload, parse_oauth_params
+from crosspost.text import weighted_length
 
 NETWORK = "twitter"
 MAX_WEIGHTED_LENGTH = 280
@@ -106,7 +105,7 @@ def create_tweet(req: Request, store: Store, _: re.Match[str]) -> Reply:
     text = text or ""
     if not text and not media_ids:
         return _invalid("Post text or media is required.", "text", text)
-    weighted = parse_tweet(text).weightedLength
+    weighted = weighted_length(text)
     if weighted > MAX_WEIGHTED_LENGTH:
         return _invalid(
             f"Post text is too long: weighted length {weighted} exceeds {MAX_WEIGHTED_LENGTH}.",
@@ -243,7 +242,9 @@ def describe_media(req: Request, store: Store, _: re.Match[str]) -> Reply:
         if media is None or media["account"] != account:
             return _invalid(f"Unknown media id {media_id!r}.", "id", media_id)
         media["alt_text"] = alt
-    return Reply(200, {"data": {"id": media_id, "associated_metadata": {"alt_text": {"text": alt}}}})
+    return Reply(
+        200, {"data": {"id": media_id, "associated_metadata": {"alt_text": {"text": alt}}}}
+    )
 
 
 def fault_reply(fault: Fault, req: Request, store: Store) -> Reply:
