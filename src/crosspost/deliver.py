@@ -119,14 +119,14 @@ def outgoing_for(delivery: Delivery) -> Any:
     payload = delivery.payload
     image = payload.get("image")
     # A remote image (a feed entry's) is left to the network's link preview.
-    local = image and not str(image).startswith(("http://", "https://"))
+    local = bool(image) and not str(image).startswith(("http://", "https://"))
     return Outgoing(
         channel=delivery.channel,
         parts=delivery.parts,
         link=delivery.link,
         title=payload.get("title") or delivery.post_title,
         description=payload.get("description"),
-        image_path=Path(image) if local else None,
+        image_path=Path(str(image)) if local else None,
         image_alt=payload.get("image_alt"),
         sent_parts=delivery.sent_parts,
     )

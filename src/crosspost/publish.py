@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from functools import partial
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -333,10 +334,7 @@ class Publisher:
         ) as sender:
             for job in jobs:
                 assert job.delivery is not None
-                attempt = sender.send(
-                    job.delivery,
-                    progress=lambda status, job=job: self._progress(job, status),
-                )
+                attempt = sender.send(job.delivery, progress=partial(self._progress, job))
                 with self._lock:
                     self._warnings.extend(attempt.warnings)
                 note = None if attempt.claimed else "taken by another run"

@@ -173,7 +173,7 @@ class Scheduler:
         self, posts: Sequence[Post], channels: Sequence[ChannelConfig], at: str | None
     ) -> list[tuple[Post, ChannelConfig, str, datetime | str | None, str | None]]:
         """Validate everything first: a bad time or template queues nothing."""
-        plans = []
+        plans: list[tuple[Post, ChannelConfig, str, datetime | str | None, str | None]] = []
         problems: list[str] = []
         past: list[str] = []
         first_past: datetime | None = None
@@ -221,7 +221,7 @@ class Scheduler:
         when: datetime | str | None,
         reason: str | None,
     ) -> Scheduled:
-        base = dict(
+        base: dict[str, Any] = dict(
             post=str(post.path),
             channel=channel.name,
             network=channel.network,

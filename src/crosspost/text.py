@@ -204,8 +204,8 @@ def split_thread(text: str, *, limit: int, weighted: bool, link: str | None = No
     """
     if measure(text, weighted=weighted) <= limit:
         return [text]
-    link_in_text = bool(link) and link in text
-    body = text.replace(link, "") if link_in_text and link else text
+    link_in_text = link is not None and link in text
+    body = text.replace(link, "") if link is not None and link_in_text else text
     body = re.sub(r"[ \t]+\n", "\n", re.sub(r"[ \t]{2,}", " ", body)).strip()
     words = re.findall(r"\S+\s*", body)
     count_guess = 2
