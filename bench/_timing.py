@@ -13,6 +13,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Channels for the benchmarks: every credential reads $K (the sandbox takes any value).
+SANDBOX_CHANNELS = """
+defaults: {timeout: 10}
+channels:
+  x:
+    network: twitter
+    credentials:
+      consumer_key: ${K}
+      consumer_secret: ${K}
+      access_token: ${K}
+      access_token_secret: ${K}
+  fb:
+    network: facebook
+    page_id: "111"
+    credentials:
+      page_token: ${K}
+  li:
+    network: linkedin
+    author: urn:li:organization:42
+    credentials:
+      access_token: ${K}
+"""
+
+
 def crosspost_cmd(*args: str) -> list[str]:
     """crosspost as this interpreter runs it (the installed console script's own code path)."""
     return [sys.executable, "-c", "from crosspost.cli import main; main()", *args]

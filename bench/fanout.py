@@ -19,29 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-LATENCY = {"twitter": 0.4, "facebook": 0.8, "linkedin": 1.2}
+from _timing import SANDBOX_CHANNELS
 
-CONFIG = """
-defaults: {timeout: 10}
-channels:
-  x:
-    network: twitter
-    credentials:
-      consumer_key: ${K}
-      consumer_secret: ${K}
-      access_token: ${K}
-      access_token_secret: ${K}
-  fb:
-    network: facebook
-    page_id: "111"
-    credentials:
-      page_token: ${K}
-  li:
-    network: linkedin
-    author: urn:li:organization:42
-    credentials:
-      access_token: ${K}
-"""
+LATENCY = {"twitter": 0.4, "facebook": 0.8, "linkedin": 1.2}
 
 
 def publish_once(tmp: Path, sandbox_url: str, n: int, channels: list[str]) -> float:
@@ -74,7 +54,7 @@ def main() -> None:
     os.environ["K"] = "bench-credential"
     with tempfile.TemporaryDirectory() as tmp_name, start_sandbox() as sb:
         tmp = Path(tmp_name)
-        (tmp / "channels.yaml").write_text(CONFIG)
+        (tmp / "channels.yaml").write_text(SANDBOX_CHANNELS)
         for network, seconds in LATENCY.items():
             sb.latency(network, seconds)
         publish_once(tmp, sb.url, 0, ["x"])  # warm-up: imports, ledger creation

@@ -18,24 +18,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _timing import crosspost_cmd, report, time_command
-
-CONFIG = """
-defaults: {timeout: 10}
-channels:
-  x:
-    network: twitter
-    credentials:
-      consumer_key: ${K}
-      consumer_secret: ${K}
-      access_token: ${K}
-      access_token_secret: ${K}
-  fb:
-    network: facebook
-    page_id: "111"
-    credentials:
-      page_token: ${K}
-"""
+from _timing import SANDBOX_CHANNELS, crosspost_cmd, report, time_command
 
 
 def fill(home: Path, *, queued: int, due: int) -> None:
@@ -89,7 +72,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         config = tmp / "channels.yaml"
-        config.write_text(CONFIG)
+        config.write_text(SANDBOX_CHANNELS)
         env = {"K": "bench-credential"}
         for queued in (100, 100_000):
             home = tmp / f"home-{queued}"

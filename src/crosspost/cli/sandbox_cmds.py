@@ -60,8 +60,8 @@ def demo(
     from ..publish import Publisher
     from ..routing import select_channels
     from ..sandbox import start_sandbox
-    from .output import info, print_json, warn
-    from .sending import show_outcomes
+    from .output import info
+    from .sending import show_result
 
     config = load_config(DEMO_DIR / "channels.yaml")
     loaded = load_post(post or DEMO_DIR / "robotics-lab.md")
@@ -71,12 +71,8 @@ def demo(
     ):
         publisher = Publisher(config=config, home=Path(tmp), sandbox_url=sb.url)
         result = publisher.publish([loaded], select_channels(config))
-        for w in result.warnings:
-            warn(w)
-        if as_json:
-            print_json([o.to_json() for o in result.outcomes])
-        else:
-            show_outcomes(result.outcomes)
+        show_result(result, as_json=as_json)
+        if not as_json:
             _show_received(sb)
         info(f"sandbox page: {sb.url}/")
         keep = sys.stdin.isatty() and not as_json if serve is None else serve

@@ -31,7 +31,7 @@ def run_publish(
 ) -> int:
     """Publish, show progress and results; return the exit status (0 or 1)."""
     from ..publish import Publisher
-    from .output import err, print_json, warn
+    from .output import err
 
     live = _LiveView() if err().is_terminal and not as_json else None
     publisher = Publisher(
@@ -47,13 +47,20 @@ def run_publish(
             result = publisher.publish(posts, channels)
     else:
         result = publisher.publish(posts, channels)
+    show_result(result, as_json=as_json)
+    return result.exit_code
+
+
+def show_result(result: Any, *, as_json: bool) -> None:
+    """A publish result: warnings to stderr, the outcomes as a table or JSON to stdout."""
+    from .output import print_json, warn
+
     for w in result.warnings:
         warn(w)
     if as_json:
         print_json([o.to_json() for o in result.outcomes])
     else:
         show_outcomes(result.outcomes)
-    return result.exit_code
 
 
 def show_outcomes(outcomes: Any) -> None:
