@@ -56,7 +56,9 @@ def test_sandbox_command_serves_and_publish_uses_it(tmp_path: Path) -> None:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "crosspost", "sandbox", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -97,7 +99,14 @@ def test_linkedin_token_about_to_expire_is_a_warning(tmp_path: Path, sandbox: ob
         f"    token_expires: {soon}\n    credentials:\n      access_token: ${{LI}}\n",
     )
     env = {**os.environ, "LI": "token"}
-    result = run("-c", config, "publish", "--sandbox", sandbox.url,  # type: ignore[attr-defined]
-                 write_post(tmp_path), env=env)
+    result = run(
+        "-c",
+        config,
+        "publish",
+        "--sandbox",
+        sandbox.url,  # type: ignore[attr-defined]
+        write_post(tmp_path),
+        env=env,
+    )
     assert result.exit_code == 0
     assert "expires in 3 days" in result.stderr

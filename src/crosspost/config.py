@@ -46,7 +46,9 @@ def _check_api_url(value: str | None) -> str | None:
     if value is None:
         return None
     if not re.match(r"^https?://[^/\s]+$", value.rstrip("/")):
-        raise ValueError("must be a scheme and host, like https://api.x.com or http://127.0.0.1:8025")
+        raise ValueError(
+            "must be a scheme and host, like https://api.x.com or http://127.0.0.1:8025"
+        )
     return value.rstrip("/")
 
 
@@ -418,9 +420,9 @@ def _resolve(path: Path, parsed: _File, lines: dict[tuple[Any, ...], int]) -> Co
             else spec.shorten,
             line=_line(lines, here),
             pacing=_pacing(spec, parsed.defaults, spec.timezone or parsed.defaults.timezone),
-            retries=spec.retries if spec.retries is not None else (
-                parsed.defaults.retries if parsed.defaults.retries is not None else 5
-            ),
+            retries=spec.retries
+            if spec.retries is not None
+            else (parsed.defaults.retries if parsed.defaults.retries is not None else 5),
         )
     for name, spec in parsed.channels.items():
         if spec.relayed_by is None:
@@ -449,7 +451,10 @@ def _resolve(path: Path, parsed: _File, lines: dict[tuple[Any, ...], int]) -> Co
     if problems:
         raise ConfigError("\n".join(problems))
     return Config(
-        path=path, defaults=parsed.defaults, shortener=parsed.shortener, channels=channels,
+        path=path,
+        defaults=parsed.defaults,
+        shortener=parsed.shortener,
+        channels=channels,
         feeds=parsed.feeds,
     )
 
@@ -553,12 +558,16 @@ def _format_errors(
     for err in exc.errors():
         # Pydantic adds the union member or the literal tag to the location: drop those.
         loc = tuple(
-            p for p in (*prefix, *err["loc"]) if not (isinstance(p, str) and p.startswith(("literal[", "function-")))
+            p
+            for p in (*prefix, *err["loc"])
+            if not (isinstance(p, str) and p.startswith(("literal[", "function-")))
         )
         dotted = ".".join(str(p) for p in loc) or "(top level)"
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = "unknown setting (check its spelling, or see the README's channels.yaml reference)"
+            msg = (
+                "unknown setting (check its spelling, or see the README's channels.yaml reference)"
+            )
         elif err["type"] == "missing":
             msg = "required setting is missing"
         out.append(f"{path}:{_line(lines, loc)}: {dotted}: {msg}")

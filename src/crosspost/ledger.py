@@ -678,7 +678,11 @@ class Ledger:
             payload_text = row["payload"] if payload is None else _json(dict(payload))
             new = (text, _json(list(parts)), link, content_hash, route, payload_text)
             old = (
-                row["text"], row["parts"], row["link"], row["content_hash"], row["route"],
+                row["text"],
+                row["parts"],
+                row["link"],
+                row["content_hash"],
+                row["route"],
                 row["payload"],
             )
             if new == old:
@@ -990,7 +994,10 @@ class Ledger:
             allowed=("sending",),
             kind="failed",
             detail={
-                "kind": kind, "error": error, "retry_at": _to_db(retry_at), "requeued": requeue,
+                "kind": kind,
+                "error": error,
+                "retry_at": _to_db(retry_at),
+                "requeued": requeue,
             },
             **changes,
         )
@@ -1295,9 +1302,7 @@ class Ledger:
         moment = _now(now)
         stamp = _to_text(moment)
         with self._write():
-            row = self._conn.execute(
-                "SELECT * FROM feed_state WHERE feed = ?", (feed,)
-            ).fetchone()
+            row = self._conn.execute("SELECT * FROM feed_state WHERE feed = ?", (feed,)).fetchone()
             same_url = row is not None and row["url"] == url
             if status == "ok":
                 keep_etag, keep_modified = etag, modified
@@ -1324,15 +1329,24 @@ class Ledger:
                     " post_key = COALESCE(excluded.post_key, post_key),"
                     " title = COALESCE(excluded.title, title),"
                     " action = excluded.action, updated_at = excluded.updated_at",
-                    (feed, entry.entry_key, entry.post_key, entry.title, entry.action, stamp,
-                     stamp),
+                    (
+                        feed,
+                        entry.entry_key,
+                        entry.post_key,
+                        entry.title,
+                        entry.action,
+                        stamp,
+                        stamp,
+                    ),
                 )
             state = self._conn.execute(
                 "SELECT * FROM feed_state WHERE feed = ?", (feed,)
             ).fetchone()
             return _feed_state(state)
 
-    def add_note(self, *, text: str, channel: str | None = None, at: datetime | None = None) -> Note:
+    def add_note(
+        self, *, text: str, channel: str | None = None, at: datetime | None = None
+    ) -> Note:
         """Record a manual action (`at` defaults to now)."""
         if not text.strip():
             raise ValueError("a note needs some text")

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from . import chain, ledger_cmds, posting, queue_cmds, sandbox_cmds  # noqa: F401  (register)
+from . import (  # noqa: F401  (importing a command module registers its commands)
+    chain,
+    feeds_cmds,
+    ledger_cmds,
+    posting,
+    queue_cmds,
+    report_cmds,
+    sandbox_cmds,
+)
 from .app import app
 
 

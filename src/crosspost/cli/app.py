@@ -28,8 +28,22 @@ STATE = State()
 
 # --help lists commands in the order of the job, not in the order modules load.
 COMMAND_ORDER = (
-    "publish", "schedule", "queue", "run", "status", "done", "check", "channels", "chain",
-    "channel", "feed", "note", "report", "cron", "sandbox", "demo",
+    "publish",
+    "schedule",
+    "queue",
+    "run",
+    "status",
+    "done",
+    "check",
+    "channels",
+    "chain",
+    "channel",
+    "feed",
+    "note",
+    "report",
+    "cron",
+    "sandbox",
+    "demo",
 )
 
 

@@ -47,7 +47,7 @@ def status(
     as_json: JsonOpt = False,
 ) -> None:
     """Show deliveries and their states."""
-    from .output import clip, print_json, table
+    from .output import print_json, table
     from .sending import STATE_STYLE
 
     key = None
