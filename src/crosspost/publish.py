@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from functools import partial
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
