@@ -239,3 +239,25 @@ def test_dry_run_imports_no_network_client() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert "HEAVY []" in proc.stderr, proc.stderr
+
+
+def test_link_missing_warns_only_where_the_link_is_not_attached(tmp_path: Path) -> None:
+    post = write(
+        tmp_path / "p.md",
+        """
+        ---
+        title: T
+        url: https://b.example/t
+        audience: [ginger]
+        channels:
+          ginger-facebook: {text: "no link here"}
+          ginger-twitter: {text: "no link here"}
+        ---
+        Body.
+        """,
+    )
+    rows = run_json("-c", EXAMPLE_CONFIG, "publish", "-n", post)
+    by = {r["channel"]: r for r in rows}
+    assert "the post's link is missing from the text" in by["ginger-twitter"]["warnings"]
+    # Facebook sends the link beside the text, as a link card.
+    assert "the post's link is missing from the text" not in by["ginger-facebook"]["warnings"]

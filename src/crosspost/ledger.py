@@ -755,22 +755,13 @@ class Ledger:
         states: Sequence[str] | None = None,
     ) -> list[Delivery]:
         """Deliveries matching every filter given, by id."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if post_key is not None:
-            clauses.append("post_key = ?")
-            params.append(post_key)
-        if channel is not None:
-            clauses.append("channel = ?")
-            params.append(channel)
-        if states is not None:
-            states = _check_states(states)
-            if not states:
-                return []
-            clauses.append(f"state IN ({', '.join('?' * len(states))})")
-            params.extend(states)
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        rows = self._query(f"SELECT * FROM deliveries{where} ORDER BY id", params)
+        where = _where(
+            {"post_key": post_key, "channel": channel},
+            {"state": None if states is None else _check_values(states, STATES, "delivery states")},
+        )
+        if where is None:
+            return []
+        rows = self._query(f"SELECT * FROM deliveries{where[0]} ORDER BY id", where[1])
         return [_delivery(row) for row in rows]
 
     def has_work(self, *, now: datetime) -> bool:
@@ -1258,22 +1249,17 @@ class Ledger:
         actions: Sequence[str] | None = None,
     ) -> list[SeenEntry]:
         """Remembered feed entries matching every filter given, oldest first."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if feed is not None:
-            clauses.append("feed = ?")
-            params.append(feed)
-        if post_key is not None:
-            clauses.append("post_key = ?")
-            params.append(post_key)
-        if actions is not None:
-            actions = _check_entry_actions(actions)
-            if not actions:
-                return []
-            clauses.append(f"action IN ({', '.join('?' * len(actions))})")
-            params.extend(actions)
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        rows = self._query(f"SELECT * FROM feed_entries{where} ORDER BY id", params)
+        where = _where(
+            {"feed": feed, "post_key": post_key},
+            {
+                "action": None
+                if actions is None
+                else _check_values(actions, FEED_ENTRY_ACTIONS, "feed entry actions")
+            },
+        )
+        if where is None:
+            return []
+        rows = self._query(f"SELECT * FROM feed_entries{where[0]} ORDER BY id", where[1])
         return [_seen_entry(row) for row in rows]
 
     def record_pull(
@@ -1298,7 +1284,7 @@ class Ledger:
         """
         if status not in FEED_PULL_STATUSES:
             raise ValueError(f"status must be one of {', '.join(FEED_PULL_STATUSES)}")
-        _check_entry_actions([e.action for e in entries])
+        _check_values([e.action for e in entries], FEED_ENTRY_ACTIONS, "feed entry actions")
         moment = _now(now)
         stamp = _to_text(moment)
         with self._write():
@@ -1370,19 +1356,13 @@ class Ledger:
         channel: str | None = None,
     ) -> list[Note]:
         """Notes in time order; `since` inclusive, `until` exclusive."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if since is not None:
-            clauses.append("at >= ?")
-            params.append(_to_text(since))
-        if until is not None:
-            clauses.append("at < ?")
-            params.append(_to_text(until))
-        if channel is not None:
-            clauses.append("channel = ?")
-            params.append(channel)
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        rows = self._query(f"SELECT * FROM notes{where} ORDER BY at, id", params)
+        clause, params = _where({"channel": channel}, {}) or ("", [])
+        bounds = [("at >= ?", since), ("at < ?", until)]
+        for condition, moment in bounds:
+            if moment is not None:
+                clause += (" AND " if clause else " WHERE ") + condition
+                params.append(_to_text(moment))
+        rows = self._query(f"SELECT * FROM notes{clause} ORDER BY at, id", params)
         return [_note(row) for row in rows]
 
 
@@ -1419,15 +1399,6 @@ def _note(row: sqlite3.Row) -> Note:
         text=row["text"],
         created_at=_from_text(row["created_at"]),
     )
-
-
-def _check_entry_actions(actions: Sequence[str]) -> tuple[str, ...]:
-    if isinstance(actions, str):
-        actions = (actions,)
-    unknown = set(actions) - set(FEED_ENTRY_ACTIONS)
-    if unknown:
-        raise ValueError(f"unknown feed entry actions: {', '.join(sorted(unknown))}")
-    return tuple(actions)
 
 
 # -- who holds a claim --------------------------------------------------------------
@@ -1645,12 +1616,39 @@ def _check_route(route: str) -> None:
 
 
 def _check_states(states: Sequence[str]) -> tuple[str, ...]:
-    if isinstance(states, str):
-        states = (states,)
-    unknown = set(states) - set(STATES)
+    return _check_values(states, STATES, "delivery states")
+
+
+def _check_values(values: Sequence[str], known: Sequence[str], what: str) -> tuple[str, ...]:
+    if isinstance(values, str):
+        values = (values,)
+    unknown = set(values) - set(known)
     if unknown:
-        raise ValueError(f"unknown delivery states: {', '.join(sorted(unknown))}")
-    return tuple(states)
+        raise ValueError(f"unknown {what}: {', '.join(sorted(unknown))}")
+    return tuple(values)
+
+
+def _where(
+    equal: Mapping[str, Any], within: Mapping[str, Sequence[str] | None]
+) -> tuple[str, list[Any]] | None:
+    """A WHERE clause for the filters that are not None, and its parameters.
+
+    None when an `IN` filter is empty: nothing can match, no query is needed.
+    """
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, value in equal.items():
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    for column, values in within.items():
+        if values is None:
+            continue
+        if not values:
+            return None
+        clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+        params.extend(values)
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
 def _or_list(items: Sequence[str]) -> str:

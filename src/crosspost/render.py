@@ -240,4 +240,4 @@ def _attaches_link(channel: ChannelConfig) -> bool:
     from .networks import load_networks
 
     cls = load_networks().get(channel.network)
-    return bool(cls and getattr(cls.info, "attaches_link", False))
+    return bool(cls and cls.info.attaches_link)

@@ -84,6 +84,7 @@ class FacebookNetwork:
         credentials=("page_token",),
         default_api_url=GRAPH_HOST,
         settings_model=FacebookSettings,
+        attaches_link=True,  # sent as the post's `link` (a link card)
     )
 
     def __init__(

@@ -162,6 +162,7 @@ class LinkedInNetwork:
         credentials=("access_token",),
         default_api_url=API_HOST,
         settings_model=LinkedInSettings,
+        attaches_link=True,  # sent as the article share's source
     )
 
     def __init__(
