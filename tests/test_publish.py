@@ -334,3 +334,14 @@ def test_kill_9_between_request_and_record(
     assert rows[0]["state"] == "unknown"
     assert "interrupted while sending" in stderr
     assert len(sandbox.posts("facebook")) == 1
+
+
+def test_dry_run_after_a_publish_shows_the_cached_short_link(
+    tmp_path: Path, config: Path, sandbox: Any
+) -> None:
+    post = write_post(tmp_path)
+    publish(config, sandbox, post, "-C", "fb")
+    result = run("-c", config, "publish", "--dry-run", "--json", "-C", "fb", post)
+    (row,) = json.loads(result.stdout)
+    assert row["link"].startswith("https://bit.ly/")
+    assert not any("will be shortened" in w for w in row["warnings"])

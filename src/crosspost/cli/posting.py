@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -74,30 +76,33 @@ def _preview(config: Any, posts: list[Any], selected: list[Any], *, as_json: boo
     from ..preview import preview_post
     from .output import print_json, show_previews
 
-    cached = _cached_short_links()
-    previews = [
-        pv for post in posts for pv in preview_post(config, post, selected, resolve_link=cached)
-    ]
+    with _short_link_cache() as cached:
+        previews = [
+            pv for post in posts for pv in preview_post(config, post, selected, resolve_link=cached)
+        ]
     if as_json:
         print_json([pv.to_json() for pv in previews])
     else:
         show_previews(previews)
 
 
-def _cached_short_links() -> Any:
-    """A link resolver reading the ledger's short-link cache, if there is a ledger yet."""
+@contextmanager
+def _short_link_cache() -> Iterator[Any]:
+    """A link resolver reading the ledger's short links (None before the first publish):
+    the preview then shows the very link that will be sent."""
     from ..ledger import Ledger, default_ledger_path
 
     path = default_ledger_path(home())
     if not path.exists():
-        return None
+        yield None
+        return
+    with Ledger.open(path) as ledger:
 
-    def resolve(_channel: Any, long_url: str) -> str | None:
-        with Ledger.open(path) as ledger:
+        def resolve(_channel: Any, long_url: str) -> str | None:
             hit = ledger.get_short_link(long_url)
-        return hit[0] if hit else None
+            return hit[0] if hit else None
 
-    return resolve
+        yield resolve
 
 
 @app.command()
