@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .errors import BadInput, CredentialError
+from .errors import BadInput
 from .ledger import Delivery, Event, Ledger
 
 HISTORY_MONTHS = 6
@@ -627,18 +627,13 @@ def _shared_links(report: Report, bitlinks: Mapping[str, str]) -> list[tuple[str
 
 def clicks_token(config: Any, *, sandbox_url: str | None = None) -> str:
     """The shortener's token for reading clicks; CredentialError (BadInput) when unset."""
-    from .config import SECRET_REF, resolve_secret
+    from .deliver import resolve_credential
 
     if config.shortener is None:
         raise BadInput(
             f"{config.path} has no `shortener:` section, so no link was shortened and there "
             "are no clicks to count"
         )
-    ref = config.shortener.token
-    try:
-        return resolve_secret(ref, channel="shortener", field="token")
-    except CredentialError:
-        if sandbox_url is None:
-            raise
-        match = SECRET_REF.match(ref)  # the sandbox checks that a token is there, not its value
-        return f"sandbox-{match.group(1).lower() if match else 'token'}"
+    return resolve_credential(
+        config.shortener.token, channel="shortener", field="token", sandbox=sandbox_url is not None
+    )
