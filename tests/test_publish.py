@@ -85,11 +85,12 @@ def test_publish_everywhere_then_nothing_twice(tmp_path: Path, config: Path, san
     (tweet,) = sandbox.posts("twitter")
     (fb_post,) = sandbox.posts("facebook")
     assert sandbox.posts("linkedin") == []
-    # Each channel got its own tagged short link, shortened once.
+    # Each channel that sends got its own tagged short link, shortened once; the
+    # relayed one (li) none. The by-hand text carries its own tracked link too.
     shortened = [r["body"]["long_url"] for r in sandbox.requests("bitly")]
-    assert len(shortened) == 2
-    assert any("utm_source=x&" in u for u in shortened)
-    assert any("utm_source=fb&" in u for u in shortened)
+    assert len(shortened) == 3
+    assert {u.split("utm_source=")[1].split("&")[0] for u in shortened} == {"x", "fb", "xing"}
+    assert "https://bit.ly/" in got["xing"]["text"]
     assert "https://bit.ly/" in tweet["text"]
     assert fb_post["link"].startswith("https://bit.ly/")
 
@@ -98,7 +99,7 @@ def test_publish_everywhere_then_nothing_twice(tmp_path: Path, config: Path, san
     assert all(not r["sent_now"] for r in rows)
     assert "already sent" in by_channel(rows)["x"]["note"]
     assert len(sandbox.posts("twitter")) == 1 and len(sandbox.posts("facebook")) == 1
-    assert len(sandbox.requests("bitly")) == 2
+    assert len(sandbox.requests("bitly")) == 3
 
 
 def test_force_republishes_and_reuses_short_links(

@@ -415,9 +415,7 @@ def _resolve(path: Path, parsed: _File, lines: dict[tuple[Any, ...], int]) -> Co
             timezone=spec.timezone or parsed.defaults.timezone,
             timeout=spec.timeout or parsed.defaults.timeout,
             utm=utm,
-            shorten=(parsed.shortener is not None and not info.manual)
-            if spec.shorten is None
-            else spec.shorten,
+            shorten=parsed.shortener is not None if spec.shorten is None else spec.shorten,
             line=_line(lines, here),
             pacing=_pacing(spec, parsed.defaults, spec.timezone or parsed.defaults.timezone),
             retries=spec.retries

@@ -149,13 +149,20 @@ class Sender:
     policy: FailurePolicy | None = None
 
     def send(self, delivery: Delivery, *, progress: Progress | None = None) -> Attempt:
-        """Shorten the link, claim, send and record one delivery."""
+        """Shorten the link, claim, send and record one delivery.
+
+        On a manual channel "sending" is handing the paste-ready text, with its
+        short link, to a human: the delivery becomes `manual`.
+        """
         warnings: list[str] = []
         try:
             delivery = self._shorten(delivery, warnings)
+            if self.channel.manual:
+                handed = self.ledger.mark_manual(delivery.id)
+                return Attempt(handed, claimed=True, warnings=tuple(warnings))
         except ShortenerFailed as exc:
             return self._fail_before_sending(delivery, exc, warnings)
-        except LedgerError:  # another run claimed it while we shortened
+        except LedgerError:  # another run took it while we shortened
             return Attempt(self.ledger.get(delivery.id), claimed=False)
         claimed = self.ledger.claim(
             delivery.id,

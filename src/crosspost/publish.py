@@ -314,12 +314,7 @@ class Publisher:
         """Send every job: channels in parallel, one channel's posts in order."""
         groups: dict[str, list[_Job]] = defaultdict(list)
         for job in jobs:
-            assert job.delivery is not None
-            if job.channel.manual:
-                delivery = ledger.mark_manual(job.delivery.id)
-                job.settle(delivery, sent_now=True, note=manual_note(job.channel, delivery))
-            else:
-                groups[job.channel.name].append(job)
+            groups[job.channel.name].append(job)
         per_channel_in_parallel(groups, self._send_channel)
 
     def _send_channel(self, jobs: list[_Job]) -> None:
@@ -337,11 +332,12 @@ class Publisher:
                 attempt = sender.send(job.delivery, progress=partial(self._progress, job))
                 with self._lock:
                     self._warnings.extend(attempt.warnings)
+                final = attempt.delivery
                 note = None if attempt.claimed else "taken by another run"
+                if attempt.claimed and final.state == "manual":
+                    note = manual_note(channel, final)
                 job.settle(
-                    attempt.delivery,
-                    note=note,
-                    sent_now=attempt.delivery.state == "sent" and attempt.claimed,
+                    final, note=note, sent_now=attempt.claimed and final.state in ("sent", "manual")
                 )
                 self._progress(job, attempt.delivery.state)
 

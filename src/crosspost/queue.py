@@ -468,10 +468,6 @@ class Runner:
                 continue
             if channel.name in paused or channel.name in bad_credentials:
                 continue  # paused channels are named loudly by the caller
-            if channel.manual:
-                done = ledger.mark_manual(delivery.id)
-                self._items.append(RunItem(done, "manual", manual_note(channel, done)))
-                continue
             others = planned[channel.name] + ledger.channel_times(
                 channel.name, since=self.now - PACING_WINDOW, until=self.now, pending=False
             )
@@ -587,6 +583,8 @@ class Runner:
         d = attempt.delivery
         if not attempt.claimed:
             return RunItem(d, "skipped", "taken by another run")
+        if d.state == "manual":
+            return RunItem(d, "manual", manual_note(self.config.channels[d.channel], d))
         if d.state == "pending":
             when = f"{d.due_at:%Y-%m-%d %H:%M} UTC" if d.due_at else "now"
             return RunItem(

@@ -104,6 +104,24 @@ def show_previews(previews: Iterable[Any]) -> None:
         )
 
 
+def show_manual_tasks(tasks: Iterable[tuple[str, str, str | None]]) -> None:
+    """The paste-ready text of each by-hand delivery: (channel, text, what to do)."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    for channel, text, how in tasks:
+        out().print(
+            Panel(
+                Text(text),
+                title=f"[bold]to post by hand: {channel}[/]",
+                subtitle=how,
+                title_align="left",
+                expand=False,
+                width=min(out().width, 88),
+            )
+        )
+
+
 def table(
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],

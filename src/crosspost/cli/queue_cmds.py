@@ -225,7 +225,7 @@ def _run_once(sandbox_url: str | None, *, as_json: bool) -> int:
     if as_json:
         print_json([i.to_json() for i in result.items])
     elif result.items:
-        from .output import clip, table
+        from .output import clip, show_manual_tasks, table
 
         table(
             ["id", "channel", "post", "result", "where / why"],
@@ -239,6 +239,11 @@ def _run_once(sandbox_url: str | None, *, as_json: bool) -> int:
                 ]
                 for i in result.items
             ),
+        )
+        show_manual_tasks(
+            (i.delivery.channel, i.delivery.text, f"then: crosspost done {i.delivery.id} --url URL")
+            for i in result.items
+            if i.action == "manual"
         )
     return result.exit_code
 

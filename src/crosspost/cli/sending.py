@@ -60,7 +60,14 @@ def show_result(result: Any, *, as_json: bool) -> None:
     if as_json:
         print_json([o.to_json() for o in result.outcomes])
     else:
+        from .output import show_manual_tasks
+
         show_outcomes(result.outcomes)
+        show_manual_tasks(
+            (o.channel, o.text, f"then: crosspost done {o.delivery_id} --url URL")
+            for o in result.outcomes
+            if o.state == "manual" and o.sent_now
+        )
 
 
 def show_outcomes(outcomes: Any) -> None:
