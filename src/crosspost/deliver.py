@@ -21,6 +21,8 @@ from .config import SECRET_REF, ChannelConfig, Config, resolve_secret
 from .errors import BadInput, DeliveryError, LedgerError, RateLimited, ShortenerFailed, Uncertain
 from .ledger import Delivery, Ledger
 from .links import LinkShortener
+from .post import Post
+from .routing import Route
 
 # Networks are slow and independent; eight threads cover every realistic setup
 # without opening more than bit.ly's five concurrent connections for long.
@@ -92,6 +94,52 @@ def manual_note(channel: ChannelConfig, delivery: Delivery) -> str:
         f"post it by hand on {where}"
         + (f" ({how})" if how else "")
         + f", then run `crosspost done {delivery.id} --url URL`"
+    )
+
+
+def delivery_content(
+    config: Config, post: Post, channel: ChannelConfig, route: Route
+) -> dict[str, Any]:
+    """What a delivery of `post` on `channel` records: the rendered text with the
+    channel's UTM-tagged long link (shortened when sent), and what the adapter
+    needs besides, so it can be sent later without the post file."""
+    from .preview import preview_channel
+
+    preview = preview_channel(config, post, channel, route=route)
+    image = str(post.image_path) if post.image_path else post.image
+    return {
+        "text": preview.parts[0],
+        "parts": preview.parts,
+        "link": preview.link,
+        "content_hash": post.content_hash,
+        "route": route.kind,
+        "payload": payload_for(
+            title=post.title,
+            summary=post.summary,
+            image=image,
+            image_alt=post.image_alt,
+            shorten=channel.shorten,
+        ),
+    }
+
+
+def new_delivery(
+    ledger: Ledger,
+    post: Post,
+    channel: ChannelConfig,
+    content: Mapping[str, Any],
+    *,
+    due_at: datetime | None = None,
+) -> Delivery:
+    """Record (or find, when another run was first) the delivery of `post` on `channel`."""
+    return ledger.ensure_delivery(
+        post_key=post.key,
+        post_path=str(post.path),
+        post_title=post.title,
+        channel=channel.name,
+        network=channel.network,
+        due_at=due_at,
+        **content,
     )
 
 

@@ -23,20 +23,20 @@ from typing import Any
 from .config import ChannelConfig, Config
 from .deliver import (
     channel_credentials,
+    delivery_content,
     manual_note,
+    new_delivery,
     open_sender,
-    payload_for,
     per_channel_in_parallel,
     resolve_credential,
 )
 from .errors import BadInput
 from .ledger import Delivery, Ledger, default_ledger_path
-from .links import tag_url
 from .post import Post
 from .preview import preview_channel
 from .routing import RELAYED, REPOST, SKIPPED, Route, relay_decision, route_post
 
-# What a relayed channel's source must have reached for the relay to carry the post.
+# Why a re-run leaves a delivery alone, by its state.
 NOTES = {
     "unknown": "may have been published: check the network, then "
     "`crosspost done {id} --url URL` or `publish --retry-unknown`",
@@ -271,42 +271,12 @@ class Publisher:
         return False
 
     def _record(self, ledger: Ledger, job: _Job) -> None:
-        """Render the text with the channel's UTM-tagged link and record it as pending.
-
-        The link is shortened at send time (deliver.py), and only for channels
-        that really send: bit.ly's quotas are small.
-        """
-        post, channel = job.post, job.channel
-        link = tag_url(post.url, channel.utm, channel=channel, post=post) if post.url else None
-        preview = preview_channel(
-            self.config, post, channel, route=job.route, resolve_link=lambda _c, _u: None
-        )
-        image = str(post.image_path) if post.image_path else post.image
-        fields: dict[str, Any] = dict(
-            text=preview.parts[0],
-            parts=preview.parts,
-            link=link,
-            content_hash=post.content_hash,
-            route=job.route.kind,
-            payload=payload_for(
-                title=post.title,
-                summary=post.summary,
-                image=image,
-                image_alt=post.image_alt,
-                shorten=channel.shorten,
-            ),
-        )
+        """Render the text and record it as pending (its link is shortened when sent)."""
+        content = delivery_content(self.config, job.post, job.channel, job.route)
         if job.delivery is None:
-            job.delivery = ledger.ensure_delivery(
-                post_key=post.key,
-                post_path=str(post.path),
-                post_title=post.title,
-                channel=channel.name,
-                network=channel.network,
-                **fields,
-            )
+            job.delivery = new_delivery(ledger, job.post, job.channel, content)
         if job.delivery.state in ("pending", "failed") and not job.delivery.sent_parts:
-            job.delivery = ledger.update_content(job.delivery.id, **fields)
+            job.delivery = ledger.update_content(job.delivery.id, **content)
 
     # -- sending ------------------------------------------------------------------
 

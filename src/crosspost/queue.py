@@ -26,9 +26,10 @@ from .deliver import (
     FailurePolicy,
     Requeue,
     channel_credentials,
+    delivery_content,
     manual_note,
+    new_delivery,
     open_sender,
-    payload_for,
     per_channel_in_parallel,
     resolve_credential,
 )
@@ -42,7 +43,6 @@ from .errors import (
     Transient,
 )
 from .ledger import Delivery, Ledger, default_ledger_path
-from .links import tag_url
 from .pacing import NonexistentTime, PacingError, localize, next_allowed, violation
 from .post import Post
 from .preview import preview_channel
@@ -238,40 +238,16 @@ class Scheduler:
                 note=f"already {existing.state}; not queued again",
             )
         due = self._resolve(ledger, channel, when)
-        link = tag_url(post.url, channel.utm, channel=channel, post=post) if post.url else None
-        preview = preview_channel(
-            self.config, post, channel, route=Route(channel.name, route_kind, reason)
-        )
-        image = str(post.image_path) if post.image_path else post.image
-        fields: dict[str, Any] = dict(
-            text=preview.parts[0],
-            parts=preview.parts,
-            link=link,
-            content_hash=post.content_hash,
-            route=route_kind,
-            payload=payload_for(
-                title=post.title,
-                summary=post.summary,
-                image=image,
-                image_alt=post.image_alt,
-                shorten=channel.shorten,
-            ),
+        content = delivery_content(
+            self.config, post, channel, Route(channel.name, route_kind, reason)
         )
         if existing is None:
-            delivery = ledger.ensure_delivery(
-                post_key=post.key,
-                post_path=str(post.path),
-                post_title=post.title,
-                channel=channel.name,
-                network=channel.network,
-                due_at=due,
-                **fields,
-            )
+            delivery = new_delivery(ledger, post, channel, content, due_at=due)
             ledger.schedule(delivery.id, due_at=due)
         else:
             if existing.state in ("failed", "cancelled"):
                 ledger.reset_for_retry(existing.id, reason="scheduled again")
-            ledger.update_content(existing.id, **fields)
+            ledger.update_content(existing.id, **content)
             delivery = ledger.schedule(existing.id, due_at=due, reason="scheduled again")
         note = reason if route_kind in (RELAYED, REPOST) else None
         warning = violation(channel.pacing, due, self._others(ledger, channel, due, delivery.id))
