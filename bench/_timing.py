@@ -45,6 +45,9 @@ def crosspost_cmd(*args: str) -> list[str]:
 def time_command(cmd: Sequence[str], *, runs: int, env: dict[str, str] | None = None) -> float:
     """Median wall-clock seconds of `runs` runs (after one warm-up run)."""
     full_env = {**os.environ, **(env or {})}
+    # Measure an installed crosspost: its modules' bytecode cached, like the
+    # libraries it is compared with (the warm-up run below writes the cache).
+    full_env.pop("PYTHONDONTWRITEBYTECODE", None)
     subprocess.run(cmd, capture_output=True, env=full_env, check=False)
     samples = []
     for _ in range(runs):

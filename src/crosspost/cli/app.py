@@ -4,8 +4,6 @@ Only typer is imported here: `crosspost --help` must not pay for pydantic,
 jinja2 or any network client.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any

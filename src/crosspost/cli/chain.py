@@ -1,7 +1,5 @@
 """chain: the relay tree, from the blog to every channel."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from .app import app, load_config

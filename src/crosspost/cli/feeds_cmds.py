@@ -1,7 +1,5 @@
 """feed pull, feed list and note: the blog's feed in, the by-hand work recorded."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated, Any
 

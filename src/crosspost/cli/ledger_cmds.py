@@ -1,7 +1,5 @@
 """status and done: reading and settling the delivery ledger."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 

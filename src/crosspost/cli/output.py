@@ -1,7 +1,5 @@
 """Rich rendering of the core's results.  Data to stdout, diagnostics to stderr."""
 
-from __future__ import annotations
-
 import json
 import sys
 from collections.abc import Iterable, Sequence

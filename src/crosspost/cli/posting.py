@@ -1,7 +1,5 @@
 """publish, check and channels: the commands around one post."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path

@@ -1,7 +1,5 @@
 """schedule, queue, run, cron and channel: the queue and the cron job that drains it."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """report: the month on the networks, from the ledger."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 

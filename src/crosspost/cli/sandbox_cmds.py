@@ -1,8 +1,5 @@
 """sandbox and demo: a local stand-in for the networks, and the whole job on it."""
 
-from __future__ import annotations
-
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -54,6 +51,7 @@ def demo(
 ) -> None:
     """Publish an example post through the whole pipeline to a built-in sandbox; no accounts."""
     import sys
+    import tempfile
 
     from ..config import load_config
     from ..post import load_post

@@ -1,7 +1,5 @@
 """Showing a publish run: a live line per channel, then the result table."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +100,7 @@ class _LiveView:
         self._rows: dict[tuple[str, str], str] = {}
         self._live: Any = None
 
-    def __enter__(self) -> _LiveView:
+    def __enter__(self) -> "_LiveView":
         from rich.live import Live
 
         from .output import err
