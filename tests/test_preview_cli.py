@@ -261,3 +261,12 @@ def test_link_missing_warns_only_where_the_link_is_not_attached(tmp_path: Path) 
     assert "the post's link is missing from the text" in by["ginger-twitter"]["warnings"]
     # Facebook sends the link beside the text, as a link card.
     assert "the post's link is missing from the text" not in by["ginger-facebook"]["warnings"]
+
+
+def test_a_post_without_audience_is_flagged_on_audience_channels(tmp_path: Path) -> None:
+    rows = run_json(
+        "-c", EXAMPLE_CONFIG, "publish", "-n", "-C", "ebs-twitter", write_post(tmp_path)
+    )
+    (row,) = rows
+    assert row["skipped"] is None
+    assert any("no `audience:`" in w and "(ebs)" in w for w in row["warnings"])

@@ -107,6 +107,12 @@ def preview_channel(
         warnings.insert(0, f"posting directly: {route.reason}")
     if pending_short:
         warnings.append("the link will be shortened by bit.ly when sent")
+    if channel.spec.audience and not post.audience:
+        # The wrong school's page is the mistake this tool exists to prevent.
+        warnings.append(
+            f"the post has no `audience:`, so it goes to every channel, this one's "
+            f"({', '.join(channel.spec.audience)}) included"
+        )
     unset = unset_credentials(channel)
     if unset:
         warnings.append(
