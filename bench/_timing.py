@@ -42,13 +42,17 @@ def crosspost_cmd(*args: str) -> list[str]:
     return [sys.executable, "-c", "from crosspost.cli import main; main()", *args]
 
 
-def time_command(cmd: Sequence[str], *, runs: int, env: dict[str, str] | None = None) -> float:
-    """Median wall-clock seconds of `runs` runs (after one warm-up run)."""
+def time_command(
+    cmd: Sequence[str], *, runs: int, env: dict[str, str] | None = None, warm_up: bool = True
+) -> float:
+    """Median wall-clock seconds of `runs` runs (after one warm-up run, unless the
+    command changes state, like a run that sends what is due)."""
     full_env = {**os.environ, **(env or {})}
     # Measure an installed crosspost: its modules' bytecode cached, like the
     # libraries it is compared with (the warm-up run below writes the cache).
     full_env.pop("PYTHONDONTWRITEBYTECODE", None)
-    subprocess.run(cmd, capture_output=True, env=full_env, check=False)
+    if warm_up:
+        subprocess.run(cmd, capture_output=True, env=full_env, check=False)
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
