@@ -19,11 +19,11 @@ def sandbox(
     from ..sandbox import serve
     from .output import info
 
-    info(
-        f"sandbox listening on http://{host}:{port}/  (publish with --sandbox http://{host}:{port})"
-    )
+    def ready(sb: Any) -> None:  # after binding: with --port 0 the system picks the port
+        info(f"sandbox listening on {sb.url}/  (publish with --sandbox {sb.url}); Ctrl-C stops it")
+
     try:
-        serve(host, port)
+        serve(host, port, on_ready=ready)
     except KeyboardInterrupt:
         pass
     except OSError as exc:
