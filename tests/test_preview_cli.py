@@ -259,8 +259,14 @@ def test_link_missing_warns_only_where_the_link_is_not_attached(tmp_path: Path) 
     rows = run_json("-c", EXAMPLE_CONFIG, "publish", "-n", post)
     by = {r["channel"]: r for r in rows}
     assert "the post's link is missing from the text" in by["ginger-twitter"]["warnings"]
-    # Facebook sends the link beside the text, as a link card.
+    # Facebook sends the link beside the text, as a link card...
     assert "the post's link is missing from the text" not in by["ginger-facebook"]["warnings"]
+    # ...but not with an image: a photo post's only link is the one in its text.
+    post.write_text(
+        post.read_text().replace("audience:", "image: pic.png\nimage_alt: A\naudience:")
+    )
+    by = {r["channel"]: r for r in run_json("-c", EXAMPLE_CONFIG, "publish", "-n", post)}
+    assert "the post's link is missing from the text" in by["ginger-facebook"]["warnings"]
 
 
 def test_a_post_without_audience_is_flagged_on_audience_channels(tmp_path: Path) -> None:

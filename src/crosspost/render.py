@@ -227,7 +227,7 @@ def _warnings(channel: ChannelConfig, post: Post, text: str, url: str | None) ->
     )
     if advice is not None and len(used) > advice:
         out.append(f"{len(used)} hashtags; {advice} or fewer read better on {channel.network}")
-    if url and url not in text and not _attaches_link(channel):
+    if url and url not in text and not _attaches_link(channel, with_image=bool(post.image)):
         linked = URL_RE.findall(text)
         out.append(
             "the post's link is missing from the text"
@@ -236,8 +236,10 @@ def _warnings(channel: ChannelConfig, post: Post, text: str, url: str | None) ->
     return out
 
 
-def _attaches_link(channel: ChannelConfig) -> bool:
+def _attaches_link(channel: ChannelConfig, *, with_image: bool) -> bool:
     from .networks import load_networks
 
     cls = load_networks().get(channel.network)
-    return bool(cls and cls.info.attaches_link)
+    if cls is None or not cls.info.attaches_link:
+        return False
+    return cls.info.attaches_link_with_image or not with_image

@@ -62,8 +62,11 @@ class NetworkInfo:
     threads: bool = False  # can publish a numbered thread
     manual: bool = False  # no API: crosspost records a task for a human
     # The link travels beside the text (a Facebook link, a LinkedIn article
-    # card), so a text without it is fine.
+    # card), so a text without it is fine...
     attaches_link: bool = False
+    # ...also when the post has an image (Facebook posts those as photos, whose
+    # only link is the one in the text).
+    attaches_link_with_image: bool = True
     credentials: tuple[str, ...] = ()  # names every channel must provide
     default_api_url: str | None = None
     # Pydantic model of the network-specific channel fields (extra="forbid"),

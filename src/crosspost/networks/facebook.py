@@ -85,6 +85,7 @@ class FacebookNetwork:
         default_api_url=GRAPH_HOST,
         settings_model=FacebookSettings,
         attaches_link=True,  # sent as the post's `link` (a link card)
+        attaches_link_with_image=False,  # a photo post has no link card
     )
 
     def __init__(
