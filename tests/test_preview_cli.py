@@ -276,3 +276,22 @@ def test_a_post_without_audience_is_flagged_on_audience_channels(tmp_path: Path)
     (row,) = rows
     assert row["skipped"] is None
     assert any("no `audience:`" in w and "(ebs)" in w for w in row["warnings"])
+
+
+def test_a_post_naming_an_unknown_channel_is_bad_input(tmp_path: Path) -> None:
+    post = write(
+        tmp_path / "p.md",
+        """
+        ---
+        title: T
+        url: https://b.example/t
+        channels:
+          ebs-twiter: false
+        ---
+        Body.
+        """,
+    )
+    for command in (["publish", "-n"], ["publish"], ["schedule"], ["check"]):
+        result = run("-c", EXAMPLE_CONFIG, *command, post)
+        assert result.exit_code == 2, command
+        assert "channels.ebs-twiter: no such channel" in result.stderr

@@ -62,7 +62,7 @@ def preview_post(
     routes: dict[str, Route] | None = None,
 ) -> list[Preview]:
     """Render `post` for every channel in `channels` (one Preview each, in order)."""
-    routes = routes or route_post(post, channels)
+    routes = routes or route_post(config, post, channels)
     out = []
     for channel in channels:
         route = routes[channel.name]

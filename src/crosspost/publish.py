@@ -190,7 +190,7 @@ class Publisher:
         jobs: list[_Job] = []
         skipped: list[Outcome] = []
         for post in posts:
-            routes = route_post(post, channels)
+            routes = route_post(self.config, post, channels)
             for channel in channels:
                 route = routes[channel.name]
                 if route.kind == SKIPPED:

@@ -178,7 +178,7 @@ class Scheduler:
         past: list[str] = []
         first_past: datetime | None = None
         for post in posts:
-            routes = route_post(post, channels)
+            routes = route_post(self.config, post, channels)
             for channel in channels:
                 route = routes[channel.name]
                 if route.kind == SKIPPED:

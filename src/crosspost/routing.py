@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .config import ChannelConfig, Config
+from .errors import PostError
 from .post import Post
 
 DIRECT = "direct"
@@ -41,8 +42,9 @@ def select_channels(config: Config, names: Sequence[str] = ()) -> list[ChannelCo
     return sorted(wanted, key=lambda c: order.index(c.name))
 
 
-def route_post(post: Post, channels: Iterable[ChannelConfig]) -> dict[str, Route]:
+def route_post(config: Config, post: Post, channels: Iterable[ChannelConfig]) -> dict[str, Route]:
     """Decide each selected channel's route for `post`, relays after their sources."""
+    check_overrides(config, post)
     selected = {c.name: c for c in channels}
     routes: dict[str, Route] = {}
     for channel in selected.values():
@@ -75,6 +77,18 @@ def route_post(post: Post, channels: Iterable[ChannelConfig]) -> dict[str, Route
     for name in selected:
         resolve(name)
     return {name: routes[name] for name in selected}
+
+
+def check_overrides(config: Config, post: Post) -> None:
+    """A post's `channels:` must name real channels: a typo in `ebs-twiter: false`
+    would otherwise post exactly where the author meant not to."""
+    unknown = [name for name in post.overrides if name not in config.channels]
+    if unknown:
+        known = ", ".join(config.channels)
+        raise PostError(
+            f"{post.path}: channels.{unknown[0]}: no such channel in {config.path} "
+            f"(channels: {known})"
+        )
 
 
 def _skip_reason(post: Post, channel: ChannelConfig) -> str | None:
