@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -295,3 +296,11 @@ def test_a_post_naming_an_unknown_channel_is_bad_input(tmp_path: Path) -> None:
         result = run("-c", EXAMPLE_CONFIG, *command, post)
         assert result.exit_code == 2, command
         assert "channels.ebs-twiter: no such channel" in result.stderr
+
+
+def test_an_audience_no_channel_has_is_flagged(tmp_path: Path) -> None:
+    post = write_post(tmp_path, audience=["gingr"])
+    result = run("-c", EXAMPLE_CONFIG, "publish", "-n", "--json", post)
+    assert result.exit_code == 0
+    assert "audience gingr matches no channel" in result.stderr
+    assert all(r["skipped"] for r in json.loads(result.stdout))

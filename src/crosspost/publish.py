@@ -34,7 +34,15 @@ from .errors import BadInput
 from .ledger import Delivery, Ledger, default_ledger_path
 from .post import Post
 from .preview import preview_channel
-from .routing import RELAYED, REPOST, SKIPPED, Route, relay_decision, route_post
+from .routing import (
+    RELAYED,
+    REPOST,
+    SKIPPED,
+    Route,
+    audience_warning,
+    relay_decision,
+    route_post,
+)
 
 # Why a re-run leaves a delivery alone, by its state.
 NOTES = {
@@ -191,6 +199,9 @@ class Publisher:
         skipped: list[Outcome] = []
         for post in posts:
             routes = route_post(self.config, post, channels)
+            warning = audience_warning(self.config, post)
+            if warning:
+                self._warnings.append(warning)
             for channel in channels:
                 route = routes[channel.name]
                 if route.kind == SKIPPED:

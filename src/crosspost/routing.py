@@ -91,6 +91,18 @@ def check_overrides(config: Config, post: Post) -> None:
         )
 
 
+def audience_warning(config: Config, post: Post) -> str | None:
+    """A post audience no channel has is most likely a typo (`gingr`)."""
+    known = {a for ch in config.channels.values() for a in ch.spec.audience}
+    unknown = [a for a in post.audience if a not in known]
+    if not unknown:
+        return None
+    return (
+        f"{post.path}: audience {', '.join(unknown)} matches no channel in {config.path} "
+        f"(audiences there: {', '.join(sorted(known)) or 'none'})"
+    )
+
+
 def _skip_reason(post: Post, channel: ChannelConfig) -> str | None:
     if not channel.spec.enabled:
         return "disabled in channels.yaml (enabled: false)"

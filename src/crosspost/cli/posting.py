@@ -72,7 +72,13 @@ def publish(
 
 def _preview(config: Any, posts: list[Any], selected: list[Any], *, as_json: bool) -> None:
     from ..preview import preview_post
-    from .output import print_json, show_previews
+    from ..routing import audience_warning
+    from .output import print_json, show_previews, warn
+
+    for post in posts:
+        warning = audience_warning(config, post)
+        if warning:
+            warn(warning)
 
     with _short_link_cache() as cached:
         previews = [
