@@ -206,4 +206,5 @@ def test_duplicate_content_is_rejected_with_x_message(sandbox: Any) -> None:
     with pytest.raises(Rejected, match="duplicate content") as caught:
         send(sandbox, "Same words twice")
     assert_no_secret(caught.value)
+    assert "crosspost done" in str(caught.value)  # the likely explanation, and the fix
     assert len(sandbox.posts("twitter")) == 1

@@ -277,7 +277,16 @@ def _map_error(
                 channel=channel,
             )
         what = "the post" if posting else "the image"
-        return Rejected(f"X refused {what} for channel {channel!r}: {detail}", channel=channel)
+        hint = ""
+        if "duplicate content" in detail:
+            # Most often after an `unknown` outcome: the earlier attempt did go out.
+            hint = (
+                "; this exact text is already on the account, so an earlier attempt probably "
+                "went out: find it and record it with `crosspost done ID --url URL`"
+            )
+        return Rejected(
+            f"X refused {what} for channel {channel!r}: {detail}{hint}", channel=channel
+        )
     mapped = _http.transport_error(
         exc, network="X", channel=channel, timeout=timeout, posting=posting
     )
