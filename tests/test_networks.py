@@ -268,8 +268,8 @@ def test_linkedin_token_expiry_warning() -> None:
     assert "expires today" in (warn(today) or "")
     gone = warn(today - timedelta(days=1))
     assert gone is not None and "expired on 2026-11-25" in gone
-    network = linkedin("http://127.0.0.1:1")
-    assert network.token_warning(today) is None  # no token_expires set
+    network = linkedin("http://127.0.0.1:1")  # no token_expires set: nothing to say
+    assert LinkedInNetwork.token_warning_for(network.settings, channel="li-me") is None
 
 
 def test_manual_settings_and_send() -> None:

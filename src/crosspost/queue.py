@@ -37,7 +37,6 @@ from .errors import (
     AuthFailed,
     BadInput,
     DeliveryError,
-    NotFound,
     RateLimited,
     ShortenerFailed,
     Transient,
@@ -593,7 +592,6 @@ def schedule_posts(
 
 
 __all__ = [
-    "NotFound",
     "PastTime",
     "RunResult",
     "Runner",

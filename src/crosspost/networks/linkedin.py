@@ -185,10 +185,6 @@ class LinkedInNetwork:
         self._token = credentials.get("access_token", "")
         self._session: requests.Session | None = None
 
-    def token_warning(self, today: date | None = None) -> str | None:
-        """See `token_expiry_warning`."""
-        return token_expiry_warning(self.settings, channel=self.channel, today=today)
-
     @staticmethod
     def token_warning_for(settings: LinkedInSettings, *, channel: str) -> str | None:
         """The optional preflight hook (see networks/base.py): warn before a token expires."""
