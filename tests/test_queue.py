@@ -367,3 +367,15 @@ def test_a_killed_run_loses_nothing_and_sends_nothing_twice(
     states = {r["channel"]: r["state"] for r in json.loads(run("status", "--json").stdout)}
     assert states == {"x": "sent", "fb": "unknown"}
     assert len(sandbox.posts("twitter")) == 1 and len(sandbox.posts("facebook")) == 1
+
+
+def test_queue_lists_the_head_soonest_first(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    with time_machine.travel(utc(2026, 11, 26, 10), tick=False):
+        for n, day in enumerate((5, 2, 9)):
+            post = write_post(tmp_path, name=f"p{n}.md", url=f"https://b.example/{n}")
+            run("-c", cfg, "schedule", "-C", "x", "--at", f"2026-12-0{day} 09:00", post)
+    listed = json.loads(run("-c", cfg, "queue", "--json", "--limit", "2").stdout)
+    assert [r["due_local"] for r in listed] == ["2026-12-02 09:00 CET", "2026-12-05 09:00 CET"]
+    result = run("-c", cfg, "queue", "--limit", "2")
+    assert "showing the first 2" in result.stderr

@@ -764,6 +764,18 @@ class Ledger:
         rows = self._query(f"SELECT * FROM deliveries{where[0]} ORDER BY id", where[1])
         return [_delivery(row) for row in rows]
 
+    def upcoming(self, *, states: Sequence[str] | None = None, limit: int = 100) -> list[Delivery]:
+        """Deliveries in `states` (all when None), soonest due first, at most `limit`:
+        the head of the queue, without reading a year of it."""
+        where = _where({}, {"state": None if states is None else _check_states(states)})
+        if where is None:
+            return []
+        rows = self._query(
+            f"SELECT * FROM deliveries{where[0]} ORDER BY COALESCE(due_at, created_at), id LIMIT ?",
+            [*where[1], limit],
+        )
+        return [_delivery(row) for row in rows]
+
     def has_work(self, *, now: datetime) -> bool:
         """Whether `crosspost run` has anything to do: something due, a paused
         channel to name, or a `sending` row (maybe a dead run's) to recover."""

@@ -284,11 +284,11 @@ class Scheduler:
 # -- the queue, as the user sees and edits it ----------------------------------------
 
 
-def open_deliveries(ledger: Ledger, *, include_done: bool = False) -> list[Delivery]:
-    states = None if include_done else OPEN_STATES
-    rows = ledger.deliveries(states=states)
-    far = datetime.max.replace(tzinfo=UTC)
-    return sorted(rows, key=lambda d: (d.due_at or d.created_at or far, d.id))
+def open_deliveries(
+    ledger: Ledger, *, include_done: bool = False, limit: int = 100
+) -> list[Delivery]:
+    """The head of the queue: what is not done yet (or everything), soonest first."""
+    return ledger.upcoming(states=None if include_done else OPEN_STATES, limit=limit)
 
 
 def last_reason(ledger: Ledger, delivery: Delivery) -> str | None:

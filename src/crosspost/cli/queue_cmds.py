@@ -84,6 +84,7 @@ def schedule(
 def queue_list(
     ctx: typer.Context,
     show_all: Annotated[bool, typer.Option("--all", help="Also sent and cancelled ones.")] = False,
+    limit: Annotated[int, typer.Option("--limit", "-l", help="Show at most this many.")] = 100,
     as_json: JsonOpt = False,
 ) -> None:
     """List queued deliveries (due time in each channel's time zone)."""
@@ -95,7 +96,8 @@ def queue_list(
 
     zones = _channel_zones()
     with open_ledger() as ledger:
-        rows = [(d, last_reason(ledger, d)) for d in open_deliveries(ledger, include_done=show_all)]
+        head = open_deliveries(ledger, include_done=show_all, limit=limit + 1)
+        rows = [(d, last_reason(ledger, d)) for d in head[:limit]]
     if as_json:
         print_json(
             [
@@ -126,6 +128,8 @@ def queue_list(
             for d, why in rows
         ),
     )
+    if len(head) > limit:
+        info(f"showing the first {limit}; --limit N for more, --json for data")
 
 
 def _channel_zones() -> dict[str, str]:
