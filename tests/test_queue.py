@@ -379,3 +379,30 @@ def test_queue_lists_the_head_soonest_first(tmp_path: Path) -> None:
     assert [r["due_local"] for r in listed] == ["2026-12-02 09:00 CET", "2026-12-05 09:00 CET"]
     result = run("-c", cfg, "queue", "--limit", "2")
     assert "showing the first 2" in result.stderr
+
+
+@pytest.mark.parametrize(("on_error", "held"), [("long", False), ("fail", True)])
+def test_a_missing_bitly_token_follows_on_error(
+    tmp_path: Path, sandbox: Any, on_error: str, held: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = config(tmp_path)
+    cfg.write_text(
+        f"shortener:\n  token: ${{NO_BITLY}}\n  on_error: {on_error}\n" + cfg.read_text()
+    )
+    monkeypatch.delenv("NO_BITLY", raising=False)
+    run("-c", cfg, "schedule", "-C", "x", "--at", "now", write_post(tmp_path))
+    # A real run (no --sandbox stand-ins for unset secrets), X pointed at the sandbox.
+    cfg.write_text(
+        cfg.read_text().replace(
+            "network: twitter\n", f"network: twitter\n    api_url: {sandbox.url}\n"
+        )
+    )
+    result = run("-c", cfg, "run", "--json")
+    assert "NO_BITLY" in result.stderr
+    (status,) = json.loads(run("status", "--json").stdout)
+    if held:
+        assert status["state"] == "pending" and sandbox.posts("twitter") == []
+        assert "stay queued" in result.stderr
+    else:
+        assert status["state"] == "sent"
+        assert "https://blog.example.com/a-title" in sandbox.posts("twitter")[0]["text"]

@@ -391,6 +391,7 @@ class Runner:
     _items: list[RunItem] = field(default_factory=list)
     _warnings: list[str] = field(default_factory=list)
     _shortener_token: str | None = None
+    _shortener_problem: str | None = None
 
     def run(self) -> RunResult:
         """Send every due delivery once, in parallel across channels.
@@ -398,6 +399,7 @@ class Runner:
         Relayed channels are looked at after their sources went out, in a
         second wave, so one run carries a whole chain.
         """
+        self._resolve_shortener()
         ledger_file = default_ledger_path(self.home)
         with Ledger.open(ledger_file) as ledger:
             for stale in ledger.recover_stale(now=self.now):
@@ -459,10 +461,12 @@ class Runner:
                     bad_credentials.add(channel.name)
                     self._warnings.append(f"{exc}: its deliveries stay queued")
                     continue
+                if self._shortener_holds(channel):
+                    bad_credentials.add(channel.name)
+                    continue
                 groups[channel.name] = (channel, credentials, [])
             groups[channel.name][2].append(delivery)
             planned[channel.name].append(self.now)
-        self._shortener_token = self._shortener(groups)
         return groups
 
     def _settle_relay(self, ledger: Ledger, delivery: Delivery) -> Delivery | None:
@@ -495,20 +499,38 @@ class Runner:
         self._items.append(RunItem(later, "waiting", f"waiting for {source} ({state})"))
         return None
 
-    def _shortener(self, groups: dict[str, Any]) -> str | None:
+    def _resolve_shortener(self) -> None:
+        """The bit.ly token for this run, or why there is none."""
         settings = self.config.shortener
-        if settings is None or not any(ch.shorten for ch, _, _ in groups.values()):
-            return None
+        if settings is None:
+            return
         try:
-            return resolve_credential(
+            self._shortener_token = resolve_credential(
                 settings.token,
                 channel="shortener",
                 field="token",
                 sandbox=self.sandbox_url is not None,
             )
         except BadInput as exc:
-            self._warnings.append(f"{exc}: links are sent long")
-            return None
+            self._shortener_problem = str(exc)
+
+    def _shortener_holds(self, channel: ChannelConfig) -> bool:
+        """Whether a missing bit.ly token keeps this channel's deliveries queued.
+
+        It does with `shortener.on_error: fail`; otherwise they go with the long
+        link, as they would if bit.ly itself failed.
+        """
+        if not (channel.shorten and self._shortener_problem):
+            return False
+        settings = self.config.shortener
+        if settings is not None and settings.on_error == "fail":
+            self._warnings.append(
+                f"{self._shortener_problem}: {channel.name}'s deliveries stay queued "
+                "(shortener.on_error is fail)"
+            )
+            return True
+        self._warnings.append(f"{self._shortener_problem}: links are sent long")
+        return False
 
     def _send_channel(self, group: tuple[ChannelConfig, dict[str, str], list[Delivery]]) -> None:
         channel, credentials, deliveries = group
