@@ -406,3 +406,16 @@ def test_a_missing_bitly_token_follows_on_error(
     else:
         assert status["state"] == "sent"
         assert "https://blog.example.com/a-title" in sandbox.posts("twitter")[0]["text"]
+
+
+def test_channels_lists_each_channels_pacing(tmp_path: Path) -> None:
+    cfg = config(
+        tmp_path,
+        x_extra="    slots: ['09:00', '18:00']\n    max_per_day: 2\n"
+        "    min_interval: 90m\n    quiet_hours: ['22:00-07:00']\n    days: mon-fri\n",
+    )
+    rows = {r["channel"]: r for r in json.loads(run("-c", cfg, "channels", "--json").stdout)}
+    assert rows["x"]["pacing"] == (
+        "slots 09:00, 18:00; ≤2/day; ≥1h30 apart; quiet 22:00-07:00; days mon,tue,wed,thu,fri"
+    )
+    assert rows["fb"]["pacing"] == "any time"

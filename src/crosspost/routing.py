@@ -20,6 +20,7 @@ DIRECT = "direct"
 REPOST = "repost"  # direct, because the relay chain is broken here
 RELAYED = "relayed"
 SKIPPED = "skipped"
+WAIT = "wait"  # a relayed channel whose source may still go out: decide later
 
 
 @dataclass(frozen=True)
@@ -119,11 +120,11 @@ def relay_decision(source_state: str | None) -> str:
     """What a relayed channel does, given its source's delivery state for the post.
 
     RELAYED: the source is out, its network republishes it.  REPOST: the source
-    failed for good (or was never recorded), so post directly.  "wait": the
+    failed for good (or was never recorded), so post directly.  WAIT: the
     source may still go out (pending, sending, unknown): decide later.
     """
     if source_state in ("sent", "relayed", "manual"):
         return RELAYED
     if source_state in ("failed", "skipped", "cancelled", None):
         return REPOST
-    return "wait"
+    return WAIT

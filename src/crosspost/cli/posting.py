@@ -161,6 +161,7 @@ def channels(as_json: JsonOpt = False) -> None:
                 "relayed_by": ch.spec.relayed_by,
                 "relay": ch.spec.relay if ch.spec.relayed_by else None,
                 "shorten": ch.shorten,
+                "pacing": ch.pacing.describe(),
                 "enabled": ch.spec.enabled,
             }
         )
