@@ -22,7 +22,7 @@ from .errors import BadInput, DeliveryError, LedgerError, RateLimited, Shortener
 from .ledger import Delivery, Ledger
 from .links import LinkShortener
 from .post import Post
-from .routing import Route
+from .preview import Preview
 
 # Networks are slow and independent; eight threads cover every realistic setup
 # without opening more than bit.ly's five concurrent connections for long.
@@ -98,21 +98,18 @@ def manual_note(channel: ChannelConfig, delivery: Delivery) -> str:
 
 
 def delivery_content(
-    config: Config, post: Post, channel: ChannelConfig, route: Route
+    post: Post, channel: ChannelConfig, preview: Preview, route: str
 ) -> dict[str, Any]:
-    """What a delivery of `post` on `channel` records: the rendered text with the
+    """What a delivery of `post` on `channel` records: the previewed text with the
     channel's UTM-tagged long link (shortened when sent), and what the adapter
     needs besides, so it can be sent later without the post file."""
-    from .preview import preview_channel
-
-    preview = preview_channel(config, post, channel, route=route)
     image = str(post.image_path) if post.image_path else post.image
     return {
         "text": preview.parts[0],
         "parts": preview.parts,
         "link": preview.link,
         "content_hash": post.content_hash,
-        "route": route.kind,
+        "route": route,
         "payload": payload_for(
             title=post.title,
             summary=post.summary,

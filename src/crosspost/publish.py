@@ -33,7 +33,7 @@ from .deliver import (
 from .errors import BadInput
 from .ledger import Delivery, Ledger, default_ledger_path
 from .post import Post
-from .preview import preview_channel
+from .preview import Preview, preview_channel
 from .routing import (
     RELAYED,
     REPOST,
@@ -114,6 +114,7 @@ class _Job:
     channel: ChannelConfig
     route: Route
     credentials: dict[str, str]
+    preview: Preview  # rendered once, in the preflight, and recorded as is
     delivery: Delivery | None = None
     outcome: Outcome | None = None
 
@@ -218,7 +219,7 @@ class Publisher:
                     )
                     continue
                 try:
-                    preview_channel(self.config, post, channel, route=route)
+                    preview = preview_channel(self.config, post, channel, route=route)
                     if post.image_path is not None and not post.image_path.is_file():
                         raise BadInput(
                             f"{post.path}: image {post.image!r} not found at {post.image_path}"
@@ -227,7 +228,15 @@ class Publisher:
                 except BadInput as exc:
                     problems.append(str(exc))
                     continue
-                jobs.append(_Job(post=post, channel=channel, route=route, credentials=credentials))
+                jobs.append(
+                    _Job(
+                        post=post,
+                        channel=channel,
+                        route=route,
+                        credentials=credentials,
+                        preview=preview,
+                    )
+                )
         shortener = self.config.shortener
         if shortener is not None and any(j.channel.shorten for j in jobs):
             try:
@@ -283,7 +292,7 @@ class Publisher:
 
     def _record(self, ledger: Ledger, job: _Job) -> None:
         """Render the text and record it as pending (its link is shortened when sent)."""
-        content = delivery_content(self.config, job.post, job.channel, job.route)
+        content = delivery_content(job.post, job.channel, job.preview, job.route.kind)
         if job.delivery is None:
             job.delivery = new_delivery(ledger, job.post, job.channel, content)
         if job.delivery.state in ("pending", "failed") and not job.delivery.sent_parts:

@@ -44,7 +44,7 @@ from .errors import (
 from .ledger import Delivery, Ledger, default_ledger_path
 from .pacing import NonexistentTime, PacingError, localize, next_allowed, violation
 from .post import Post
-from .preview import preview_channel
+from .preview import Preview, preview_channel
 from .routing import RELAYED, REPOST, SKIPPED, Route, relay_decision, route_post
 
 NEXT_SLOT = "next-slot"
@@ -150,6 +150,17 @@ def post_time(post: Post, timezone: str) -> datetime | None:
 # -- scheduling --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """One (post, channel) that `schedule` checked and will queue (or report skipped)."""
+
+    post: Post
+    channel: ChannelConfig
+    route: Route
+    when: datetime | str | None = None  # a time, or NEXT_SLOT
+    preview: Preview | None = None  # None: skipped
+
+
 @dataclass
 class Scheduler:
     config: Config
@@ -162,17 +173,14 @@ class Scheduler:
     ) -> list[Scheduled]:
         """Queue one delivery per routed (post, channel); nothing is sent."""
         plans = self._plan(posts, channels, at)
-        out: list[Scheduled] = []
         with Ledger.open(default_ledger_path(self.home)) as ledger:
-            for post, channel, route_kind, when, reason in plans:
-                out.append(self._queue(ledger, post, channel, route_kind, when, reason))
-        return out
+            return [self._queue(ledger, plan) for plan in plans]
 
     def _plan(
         self, posts: Sequence[Post], channels: Sequence[ChannelConfig], at: str | None
-    ) -> list[tuple[Post, ChannelConfig, str, datetime | str | None, str | None]]:
+    ) -> list[_Plan]:
         """Validate everything first: a bad time or template queues nothing."""
-        plans: list[tuple[Post, ChannelConfig, str, datetime | str | None, str | None]] = []
+        plans: list[_Plan] = []
         problems: list[str] = []
         past: list[str] = []
         first_past: datetime | None = None
@@ -181,10 +189,10 @@ class Scheduler:
             for channel in channels:
                 route = routes[channel.name]
                 if route.kind == SKIPPED:
-                    plans.append((post, channel, SKIPPED, None, route.reason))
+                    plans.append(_Plan(post, channel, route))
                     continue
                 try:
-                    preview_channel(self.config, post, channel, route=route)
+                    preview = preview_channel(self.config, post, channel, route=route)
                     when: datetime | str = (
                         parse_when(at, timezone=channel.timezone, now=self.now)
                         if at
@@ -199,7 +207,7 @@ class Scheduler:
                         first_past = first_past or when
                         continue
                     when = self.now
-                plans.append((post, channel, route.kind, when, route.reason))
+                plans.append(_Plan(post, channel, route, when, preview))
         if problems:
             raise BadInput("nothing was queued:\n" + "\n".join(dict.fromkeys(problems)))
         if past and first_past is not None:
@@ -211,23 +219,16 @@ class Scheduler:
             )
         return plans
 
-    def _queue(
-        self,
-        ledger: Ledger,
-        post: Post,
-        channel: ChannelConfig,
-        route_kind: str,
-        when: datetime | str | None,
-        reason: str | None,
-    ) -> Scheduled:
+    def _queue(self, ledger: Ledger, plan: _Plan) -> Scheduled:
+        post, channel, route = plan.post, plan.channel, plan.route
         base: dict[str, Any] = dict(
             post=str(post.path),
             channel=channel.name,
             network=channel.network,
             timezone=channel.timezone,
         )
-        if route_kind == SKIPPED:
-            return Scheduled(**base, state="skipped", note=reason)
+        if plan.preview is None:  # skipped
+            return Scheduled(**base, state="skipped", note=route.reason)
         existing = ledger.find(post_key=post.key, channel=channel.name)
         if existing is not None and existing.state not in ("pending", "failed", "cancelled"):
             return Scheduled(
@@ -236,10 +237,8 @@ class Scheduler:
                 delivery_id=existing.id,
                 note=f"already {existing.state}; not queued again",
             )
-        due = self._resolve(ledger, channel, when)
-        content = delivery_content(
-            self.config, post, channel, Route(channel.name, route_kind, reason)
-        )
+        due = self._resolve(ledger, channel, plan.when)
+        content = delivery_content(post, channel, plan.preview, route.kind)
         if existing is None:
             delivery = new_delivery(ledger, post, channel, content, due_at=due)
             ledger.schedule(delivery.id, due_at=due)
@@ -248,7 +247,7 @@ class Scheduler:
                 ledger.reset_for_retry(existing.id, reason="scheduled again")
             ledger.update_content(existing.id, **content)
             delivery = ledger.schedule(existing.id, due_at=due, reason="scheduled again")
-        note = reason if route_kind in (RELAYED, REPOST) else None
+        note = route.reason if route.kind in (RELAYED, REPOST) else None
         warning = violation(channel.pacing, due, self._others(ledger, channel, due, delivery.id))
         if warning:
             note = f"{note}; " if note else ""
