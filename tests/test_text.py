@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from crosspost.errors import OverflowError_
+from crosspost.errors import TextTooLong
 from crosspost.text import markdown_to_text, measure, shorten, split_thread, weighted_length
 
 LINK = "https://blog.example.com/2026/11/a-rather-long-article-slug-that-is-longer-than-23"
@@ -42,7 +42,7 @@ def test_shorten_leaves_fitting_text_alone() -> None:
 
 
 def test_shorten_fails_when_only_the_link_remains() -> None:
-    with pytest.raises(OverflowError_):
+    with pytest.raises(TextTooLong):
         shorten("words " + LINK, limit=30, weighted=False, keep=[LINK])
 
 

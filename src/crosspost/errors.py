@@ -10,18 +10,28 @@ request headers or bodies.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """What `crosspost` exits with; the CLI applies it in one place (cli/app.py)."""
+
+    OK = 0  # everything asked for is sent, relayed, queued or waiting for a human
+    FAILED = 1  # something failed to publish or is unknown, or a channel needs attention
+    BAD_INPUT = 2  # config, post, arguments, a wrong id or state: the user's to fix
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 
 
 class CrosspostError(Exception):
     """Base of every error crosspost raises on purpose."""
 
-    exit_code = 1
+    exit_code: ExitStatus = ExitStatus.FAILED
 
 
 class BadInput(CrosspostError):
     """The user's input is wrong: config, post, template, arguments."""
 
-    exit_code = 2
+    exit_code = ExitStatus.BAD_INPUT
 
 
 class ConfigError(BadInput):
@@ -40,16 +50,56 @@ class CredentialError(BadInput):
     """A credential is missing or references an unset environment variable."""
 
 
-class OverflowError_(BadInput):
+class TextTooLong(BadInput):
     """A rendered text exceeds its channel's limit and overflow is `fail`."""
 
 
+class PastTime(BadInput):
+    """A requested time is in the past: the user must confirm (or pass --now)."""
+
+    def __init__(self, message: str, *, when: datetime) -> None:
+        super().__init__(message)
+        self.when = when
+
+
+class PacingError(BadInput, ValueError):
+    """A pacing setting cannot be read, or its rules allow no time at all."""
+
+
+class NonexistentTime(BadInput, ValueError):
+    """A local time inside a daylight-saving gap; `next_valid` is the first real one after it."""
+
+    def __init__(self, local: datetime, next_valid: datetime) -> None:
+        next_local = next_valid.astimezone(local.tzinfo)
+        super().__init__(
+            f"{local:%Y-%m-%d %H:%M} does not exist in {local.tzinfo} (the clocks jump forward); "
+            f"the next valid time is {next_local:%Y-%m-%d %H:%M}"
+        )
+        self.next_valid = next_valid
+
+
 class LedgerError(CrosspostError):
-    """The ledger cannot be opened or holds an unexpected state."""
+    """The ledger failed while in use (a disk error, another process holding it too long)."""
+
+
+class LedgerUnavailable(BadInput, LedgerError):
+    """The ledger cannot be opened: corrupt, written by a newer crosspost, or unreadable."""
 
 
 class NotFound(BadInput):
     """An id, channel or feed named on the command line does not exist."""
+
+
+class WrongState(BadInput, LedgerError):
+    """A delivery is not in a state that allows what was asked (done on a sent one, ...)."""
+
+
+class FeedUnavailable(CrosspostError):
+    """A feed could not be read: unreachable, not a feed, or malformed."""
+
+
+class ClicksUnavailable(CrosspostError):
+    """bit.ly cannot answer for clicks now (down, refused, rate-limited): stop asking."""
 
 
 class DeliveryError(CrosspostError):

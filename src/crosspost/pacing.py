@@ -13,14 +13,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from .errors import NonexistentTime, PacingError
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DURATION = re.compile(r"^(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\s*(?:(\d+)s)?$")
 # How far ahead we look for an allowed time before declaring the rules impossible.
 SEARCH_DAYS = 370
-
-
-class PacingError(ValueError):
-    """A pacing setting cannot be read (raised by the parsers, shown by config)."""
 
 
 def parse_clock(text: str) -> time:
@@ -103,18 +101,6 @@ def _fmt_duration(delta: timedelta) -> str:
 
 
 # -- local wall-clock time --------------------------------------------------------
-
-
-class NonexistentTime(ValueError):
-    """A local time inside a daylight-saving gap; `next_valid` is the first real one after it."""
-
-    def __init__(self, local: datetime, next_valid: datetime) -> None:
-        next_local = next_valid.astimezone(local.tzinfo)
-        super().__init__(
-            f"{local:%Y-%m-%d %H:%M} does not exist in {local.tzinfo} (the clocks jump forward); "
-            f"the next valid time is {next_local:%Y-%m-%d %H:%M}"
-        )
-        self.next_valid = next_valid
 
 
 def localize(naive: datetime, tz: ZoneInfo, *, strict: bool = True) -> datetime:

@@ -37,6 +37,7 @@ from .errors import (
     AuthFailed,
     BadInput,
     DeliveryError,
+    PastTime,
     RateLimited,
     ShortenerFailed,
     Transient,
@@ -58,14 +59,6 @@ PACING_WINDOW = timedelta(days=2)
 # A relayed channel whose source is still undecided is looked at again after this.
 RELAY_WAIT = timedelta(minutes=15)
 OPEN_STATES = ("pending", "sending", "failed", "unknown", "manual")
-
-
-class PastTime(BadInput):
-    """A requested time is in the past: the user must confirm (or pass --now)."""
-
-    def __init__(self, message: str, *, when: datetime) -> None:
-        super().__init__(message)
-        self.when = when
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from .config import ChannelConfig, Config
-from .errors import OverflowError_, TemplateError
+from .errors import TemplateError, TextTooLong
 from .post import Post
 from .text import URL_RE, measure, shorten, split_thread
 
@@ -186,7 +186,7 @@ def render(config: Config, channel: ChannelConfig, post: Post, *, url: str | Non
     if length > limit:
         mode = channel.spec.overflow
         if mode == "fail":
-            raise OverflowError_(
+            raise TextTooLong(
                 f"channel {channel.name}: the text is {length} characters, {length - limit} over "
                 f"the limit of {limit}; shorten the post's summary, set `overflow: shorten`"
                 + (" or `thread`" if channel.threads else "")
@@ -201,8 +201,8 @@ def render(config: Config, channel: ChannelConfig, post: Post, *, url: str | Non
             keep = [url] if url else []
             try:
                 parts = [shorten(text, limit=limit, weighted=channel.weighted, keep=keep)]
-            except OverflowError_ as exc:
-                raise OverflowError_(f"channel {channel.name}: {exc}") from None
+            except TextTooLong as exc:
+                raise TextTooLong(f"channel {channel.name}: {exc}") from None
             warnings.append(f"shortened from {length} to fit the {limit} limit")
     longest = max(measure(p, weighted=channel.weighted) for p in parts)
     return Rendered(parts=tuple(parts), length=longest, limit=limit, warnings=tuple(warnings))

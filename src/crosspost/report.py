@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .errors import BadInput
+from .errors import BadInput, ClicksUnavailable
 from .ledger import Delivery, Event, Ledger
 
 HISTORY_MONTHS = 6
@@ -472,10 +472,6 @@ def _posts(
 # -- clicks ------------------------------------------------------------------------------------
 
 BITLY_API = "https://api-ssl.bitly.com"
-
-
-class ClicksUnavailable(Exception):
-    """bit.ly cannot answer now (down, refused, rate-limited): stop asking."""
 
 
 def add_clicks(

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 from typing import Any
 
-from .errors import OverflowError_
+from .errors import TextTooLong
 
 ELLIPSIS = "…"
 URL_RE = re.compile(r"https?://[^\s<>\"]+")
@@ -135,7 +135,7 @@ def shorten(text: str, *, limit: int, weighted: bool, keep: Iterable[str] = ()) 
             return fitted
         # Not enough even with this stretch emptied: drop it and try the next one.
         segments[index] = (_trailing_space(original), False)
-    raise OverflowError_(
+    raise TextTooLong(
         f"the text cannot be shortened to {limit} characters without cutting its link"
     )
 
@@ -241,7 +241,7 @@ def _pack(
             current = trial
             continue
         if not current:
-            raise OverflowError_(
+            raise TextTooLong(
                 f"a single word is longer than the {limit}-character limit: {word[:40]!r}"
             )
         parts.append(finish(current, len(parts) + 1))

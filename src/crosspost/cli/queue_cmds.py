@@ -42,8 +42,9 @@ def schedule(
     """Queue posts for their channels; `crosspost run` sends them when due."""
     import sys
 
+    from ..errors import PastTime
     from ..post import load_post
-    from ..queue import PastTime, Scheduler
+    from ..queue import Scheduler
     from ..routing import select_channels
     from .output import print_json
 

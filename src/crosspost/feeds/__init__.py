@@ -28,7 +28,8 @@ feedparser and requests are imported inside the functions that use them, so
 
 from __future__ import annotations
 
-from .fetch import Answer, FeedUnavailable, feed_location, fetch_feed, user_agent
+from ..errors import FeedUnavailable
+from .fetch import Answer, feed_location, fetch_feed, user_agent
 from .html import escape_markdown, html_to_text
 from .parse import FeedItem, ParsedFeed, parse_feed
 from .pull import (

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from .. import __version__
 from ..config import Feed
-from ..errors import CrosspostError
+from ..errors import FeedUnavailable
 
 FALLBACK_PROJECT_URL = "https://pypi.org/project/crosspost/"
 ACCEPT = (
@@ -20,10 +20,6 @@ ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
 )
 MAX_FEED_BYTES = 20 * 1024 * 1024  # a feed this big is a misconfigured URL, not a blog
-
-
-class FeedUnavailable(CrosspostError):
-    """A feed could not be read: unreachable, not a feed, or malformed."""
 
 
 # -- reading a feed ------------------------------------------------------------------

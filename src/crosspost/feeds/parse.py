@@ -12,8 +12,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from ..config import Feed
+from ..errors import FeedUnavailable
 from ..post import Post
-from .fetch import Answer, FeedUnavailable
+from .fetch import Answer
 from .html import escape_markdown, html_to_text, read_html
 
 SUMMARY_MAX = 300  # characters of plain text kept as the post's summary
