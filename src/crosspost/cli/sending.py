@@ -91,7 +91,7 @@ def show_outcomes(outcomes: Any) -> None:
             detail = o.error
             if o.retry_at:
                 detail += f" (retry after {o.retry_at:%Y-%m-%d %H:%M} UTC)"
-        if o.note and not (o.url and o.state == "sent" and o.sent_now):
+        if o.note and not (o.url and o.state == S.SENT and o.sent_now):
             detail = f"{detail}\n{o.note}" if detail else o.note
         t.add_row(escape(Path(o.post).name), escape(o.channel), state, escape(detail))
     out().print(t)

@@ -13,6 +13,7 @@ from ..errors import BadInput, CrosspostError, ExitStatus, NotFound
 from ..ledger import EntryMark, FeedState, Ledger, SeenEntry, default_ledger_path
 from ..post import Post
 from ..sending.results import Outcome
+from ..states import Route
 from .fetch import feed_location, fetch_feed
 from .parse import FeedItem, parse_feed
 
@@ -419,7 +420,7 @@ class _Pull:
                     for q in queued
                     if item.post is not None
                     and getattr(q, "post", None) == str(item.post.path)
-                    and q.state != "skipped"
+                    and q.state != Route.SKIPPED
                 ]
                 note = "queued: " + ", ".join(due) if due else f"scheduled ({feed.at})"
             results.append(_result(feed, item, taken_as, note))
