@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from crosspost.ledger import INTERRUPTED_ERROR, Ledger
+from crosspost.states import DeliveryState, EventKind, Route
 
 DUMP = Path(__file__).parent / "data" / "ledger-v3.sql"
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -67,6 +68,8 @@ def test_every_delivery_reads_back(path: Path) -> None:
             "x-forced": ("pending", "direct"),
             "x-updated": ("pending", "repost"),
         }
+        assert all(isinstance(d.state, DeliveryState) for d in by_channel.values())
+        assert all(isinstance(d.route, Route) for d in by_channel.values())
         pending = by_channel["x-pending"]
         assert pending.due_at == T0 + timedelta(days=2)
         assert pending.payload == {"title": "Hello", "image_alt": "a café"}
@@ -96,6 +99,7 @@ def test_events_read_back(path: Path) -> None:
     with Ledger.open(path) as ledger:
         events = ledger.events()
         assert len(events) == 46
+        assert all(isinstance(e.kind, EventKind) for e in events)
         thread = ledger.find(post_key=HELLO, channel="x-thread")
         assert thread is not None
         assert [e.kind for e in ledger.events(delivery_id=thread.id)] == [
