@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from ..errors import LedgerError, WrongState
+from ..errors import WrongState
 from ..ledger import Delivery, Ledger
 from ..states import OPEN_STATES, TROUBLE, DeliveryState, EventKind
 
@@ -15,7 +15,7 @@ def open_deliveries(
     ledger: Ledger, *, include_done: bool = False, limit: int = 100
 ) -> list[Delivery]:
     """The head of the queue: what is not done yet (or everything), soonest first."""
-    return ledger.upcoming(states=None if include_done else sorted(OPEN_STATES), limit=limit)
+    return ledger.upcoming(states=None if include_done else tuple(OPEN_STATES), limit=limit)
 
 
 def last_reason(ledger: Ledger, delivery: Delivery) -> str | None:
@@ -56,7 +56,7 @@ def move(ledger: Ledger, delivery_id: int, *, when: datetime) -> Delivery:
 def _guard(action: Callable[[], Delivery], ledger: Ledger, delivery_id: int, verb: str) -> Delivery:
     try:
         return action()
-    except LedgerError:  # TODO(issue 8): WrongState once the ledger raises it
+    except WrongState:
         d = ledger.get(delivery_id)  # NotFound for an unknown id
         raise WrongState(
             f"cannot {verb} delivery {delivery_id} ({d.channel}): it is {d.state}"

@@ -95,7 +95,7 @@ class Runner:
                     network=delivery.network,
                     action=action,
                     delivery=delivery,
-                    route=Route(delivery.route),
+                    route=delivery.route,
                     note=note,
                     sent_now=action in (Action.SENT, Action.MANUAL),
                     trouble=action in (Action.FAILED, Action.UNKNOWN),

@@ -135,7 +135,7 @@ class Scheduler:
         if existing is not None and existing.state not in _REQUEUEABLE:
             return Scheduled(
                 **base,
-                state=DeliveryState(existing.state),
+                state=existing.state,
                 delivery_id=existing.id,
                 note=f"already {existing.state}; not queued again",
             )

@@ -105,7 +105,7 @@ class Pipeline:
         if channel.spec.relay == "broken" or source not in self.config.channels:
             return RelayCheck(RelayDecision.REPOST, source, None)
         row = ledger.find(post_key=post_key, channel=source)
-        state = DeliveryState(row.state) if row else None
+        state = row.state if row else None
         return RelayCheck(relay_decision(state), source, state)
 
     @staticmethod

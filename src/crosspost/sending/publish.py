@@ -76,7 +76,7 @@ class _Job:
             network=self.channel.network,
             action=action,
             delivery=d,
-            route=Route(d.route) if d else self.route.kind,
+            route=d.route if d else self.route.kind,
             note=note,
             sent_now=sent_now,
             trouble=d is not None and d.state in TROUBLE,
@@ -197,7 +197,7 @@ class Publisher:
             if existing.content_hash not in (None, job.post.content_hash):
                 note += "; the post was edited since (not resent: use --force to republish)"
         else:
-            note = NOTES.get(DeliveryState(state), str(state)).format(id=existing.id)
+            note = NOTES.get(state, str(state)).format(id=existing.id)
         job.settle(existing, note=note)
         return False
 
@@ -276,7 +276,7 @@ class Publisher:
 
 def _action(delivery: Delivery) -> Action:
     actions = {S.SENT: Action.SENT, S.FAILED: Action.FAILED, S.UNKNOWN: Action.UNKNOWN}
-    return actions.get(DeliveryState(delivery.state), Action.LEFT)
+    return actions.get(delivery.state, Action.LEFT)
 
 
 def _not_routed(post: Post, channel: ChannelConfig, route: Routing) -> Outcome:

@@ -52,7 +52,7 @@ class Outcome:
     def state(self) -> DeliveryState | Route:
         """The ledger state after this run (`skipped` for a channel the post does not go to)."""
         if self.delivery is not None:
-            return DeliveryState(self.delivery.state)
+            return self.delivery.state
         return Route.SKIPPED if self.action is Action.SKIPPED else DeliveryState.PENDING
 
     @property
