@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from .config import Config
 from .errors import BadInput
-from .ledger import Ledger, Note, default_ledger_path
+from .ledger import Note, open_store
 
 # A date without a time is put at noon: it stays on its day in any report
 # time zone a few hours away, where midnight would slip into the day before.
@@ -60,5 +60,5 @@ def add_note(
             "--channel for work on a network crosspost does not post to"
         )
     at = note_time(when, timezone=config.defaults.timezone, now=now)
-    with Ledger.open(default_ledger_path(home)) as ledger:
+    with open_store(home) as ledger:
         return ledger.add_note(text=text, channel=channel, at=at)

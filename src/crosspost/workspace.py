@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import BadInput
 from .home import find_config, home_dir
-from .ledger import Delivery, Ledger, default_ledger_path
+from .ledger import Delivery, Store, default_ledger_path, open_store
 
 if TYPE_CHECKING:
     from .config import ChannelConfig, Config
@@ -88,9 +88,9 @@ class Workspace:
         return default_ledger_path(self.home)
 
     @contextmanager
-    def store(self) -> Iterator[Ledger]:
+    def store(self) -> Iterator[Store]:
         """The ledger, open for the length of a `with` block (created on first use)."""
-        with Ledger.open(self.ledger_path) as ledger:
+        with open_store(self.home) as ledger:
             yield ledger
 
     def channels(self, names: Sequence[str] = ()) -> list[ChannelConfig]:

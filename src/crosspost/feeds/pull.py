@@ -10,7 +10,7 @@ from typing import Any
 
 from ..config import Config, Feed
 from ..errors import BadInput, CrosspostError, ExitStatus, NotFound
-from ..ledger import EntryMark, FeedState, Ledger, SeenEntry, default_ledger_path
+from ..ledger import EntryMark, FeedState, SeenEntry, Store, open_store
 from ..post import Post
 from ..sending.results import Outcome
 from ..states import Route
@@ -173,7 +173,7 @@ def pull_feeds(
     if not populate and any((action or f.action) == "schedule" for f in feeds):
         scheduler = schedule_through_queue(config=config, home=home)
     pulls = []
-    with Ledger.open(default_ledger_path(home)) as ledger:
+    with open_store(home) as ledger:
         for feed in feeds:
             pulls.append(
                 _Pull(
@@ -221,7 +221,7 @@ class _Pull:
 
     config: Config
     home: Path
-    ledger: Ledger
+    ledger: Store
     feed: Feed
     populate: bool
     action: str | None
@@ -446,9 +446,8 @@ def _result(feed: Feed, item: FeedItem, action: str, note: str | None = None) ->
 
 def list_feeds(config: Config, *, home: Path) -> tuple[FeedSummary, ...]:
     """Every configured feed, its last pull, and the entries still waiting for review."""
-    path = default_ledger_path(home)
     summaries = []
-    with Ledger.open(path) as ledger:
+    with open_store(home) as ledger:
         states = ledger.feed_states()
         for feed in config.feeds:
             seen = ledger.seen_entries(feed=feed.name)

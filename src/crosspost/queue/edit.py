@@ -7,18 +7,18 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ..errors import WrongState
-from ..ledger import Delivery, Ledger
+from ..ledger import Delivery, Store
 from ..states import OPEN_STATES, TROUBLE, DeliveryState, EventKind
 
 
 def open_deliveries(
-    ledger: Ledger, *, include_done: bool = False, limit: int = 100
+    ledger: Store, *, include_done: bool = False, limit: int = 100
 ) -> list[Delivery]:
     """The head of the queue: what is not done yet (or everything), soonest first."""
     return ledger.upcoming(states=None if include_done else tuple(OPEN_STATES), limit=limit)
 
 
-def last_reason(ledger: Ledger, delivery: Delivery) -> str | None:
+def last_reason(ledger: Store, delivery: Delivery) -> str | None:
     """Why the delivery stands where it does: its error, or the reason it was last moved."""
     if delivery.error and (delivery.state in TROUBLE or delivery.state == DeliveryState.PENDING):
         return delivery.error
@@ -30,11 +30,11 @@ def last_reason(ledger: Ledger, delivery: Delivery) -> str | None:
     return None
 
 
-def cancel(ledger: Ledger, delivery_id: int) -> Delivery:
+def cancel(ledger: Store, delivery_id: int) -> Delivery:
     return _guard(lambda: ledger.cancel(delivery_id), ledger, delivery_id, "cancel")
 
 
-def retry(ledger: Ledger, delivery_id: int, *, now: datetime) -> Delivery:
+def retry(ledger: Store, delivery_id: int, *, now: datetime) -> Delivery:
     """Queue a failed, unknown or cancelled delivery again, due now."""
 
     def go() -> Delivery:
@@ -44,7 +44,7 @@ def retry(ledger: Ledger, delivery_id: int, *, now: datetime) -> Delivery:
     return _guard(go, ledger, delivery_id, "retry")
 
 
-def move(ledger: Ledger, delivery_id: int, *, when: datetime) -> Delivery:
+def move(ledger: Store, delivery_id: int, *, when: datetime) -> Delivery:
     return _guard(
         lambda: ledger.schedule(delivery_id, due_at=when, reason="moved by hand"),
         ledger,
@@ -53,7 +53,7 @@ def move(ledger: Ledger, delivery_id: int, *, when: datetime) -> Delivery:
     )
 
 
-def _guard(action: Callable[[], Delivery], ledger: Ledger, delivery_id: int, verb: str) -> Delivery:
+def _guard(action: Callable[[], Delivery], ledger: Store, delivery_id: int, verb: str) -> Delivery:
     try:
         return action()
     except WrongState:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..config import ChannelConfig, Config
 from ..errors import AuthFailed, BadInput, DeliveryError, RateLimited, ShortenerFailed, Transient
-from ..ledger import Delivery, Ledger, default_ledger_path
+from ..ledger import Delivery, Store, open_store
 from ..pacing import next_allowed, violation
 from ..sending.content import manual_note
 from ..sending.deliver import Attempt, Requeue
@@ -51,7 +51,7 @@ class Runner:
     def __post_init__(self) -> None:
         self._pipeline = Pipeline(
             self.config,
-            default_ledger_path(self.home),
+            self.home,
             sandbox_url=self.sandbox_url,
             policy=self._policy,
         )
@@ -64,14 +64,14 @@ class Runner:
         """
         pipeline = self._pipeline
         self._shortener_problem = pipeline.shortener_problem()
-        with Ledger.open(pipeline.ledger_file) as ledger:
+        with open_store(pipeline.home) as ledger:
             pipeline.recover_stale(ledger)
             paused = ledger.paused_channels()
             due = ledger.due(now=self.now, limit=self.limit)
             first = [d for d in due if d.route != Route.RELAYED]
             batches = self._prepare(ledger, first, paused)
         pipeline.send(batches, self._settle)
-        with Ledger.open(pipeline.ledger_file) as ledger:
+        with open_store(pipeline.home) as ledger:
             relayed = [
                 settled
                 for d in due
@@ -81,7 +81,7 @@ class Runner:
             ]
             batches = self._prepare(ledger, relayed, paused)
         pipeline.send(batches, self._settle)
-        with Ledger.open(pipeline.ledger_file) as ledger:
+        with open_store(pipeline.home) as ledger:
             paused = ledger.paused_channels()  # including any this run had to pause
         return SendResult(tuple(self._outcomes), tuple(dict.fromkeys(pipeline.warnings)), paused)
 
@@ -103,7 +103,7 @@ class Runner:
             )
 
     def _prepare(
-        self, ledger: Ledger, due: list[Delivery], paused: dict[str, str]
+        self, ledger: Store, due: list[Delivery], paused: dict[str, str]
     ) -> dict[str, Batch]:
         """Settle what needs no network (pacing); group the rest by channel."""
         batches: dict[str, Batch] = {}
@@ -151,7 +151,7 @@ class Runner:
             return None
         return Batch(channel, credentials)
 
-    def _settle_relay(self, ledger: Ledger, delivery: Delivery) -> Delivery | None:
+    def _settle_relay(self, ledger: Store, delivery: Delivery) -> Delivery | None:
         """Relayed (by its source's network), or to post directly, or to look at later."""
         channel = self.config.channels.get(delivery.channel)
         if channel is None:
@@ -186,7 +186,7 @@ class Runner:
         self._pipeline.warn(f"{self._shortener_problem}: links are sent long")
         return False
 
-    def _settle(self, batch: Batch, index: int, attempt: Attempt, ledger: Ledger) -> bool:
+    def _settle(self, batch: Batch, index: int, attempt: Attempt, ledger: Store) -> bool:
         """Record what one attempt did; a rate limit or auth failure stops the channel."""
         self._record(attempt)
         final = attempt.delivery
@@ -196,7 +196,7 @@ class Runner:
             return False
         return True
 
-    def _hold_back(self, ledger: Ledger, rest: list[Delivery], blocker: Delivery) -> None:
+    def _hold_back(self, ledger: Store, rest: list[Delivery], blocker: Delivery) -> None:
         if blocker.error_kind == AuthFailed.kind:
             return  # the channel is paused: its deliveries wait, queued, until resumed
         when = blocker.due_at or self.now + timedelta(minutes=15)
@@ -206,7 +206,7 @@ class Runner:
                 ledger.schedule(delivery.id, due_at=when, reason=reason), Action.MOVED, reason
             )
 
-    def _policy(self, ledger: Ledger, delivery: Delivery, exc: DeliveryError) -> Requeue | None:
+    def _policy(self, ledger: Store, delivery: Delivery, exc: DeliveryError) -> Requeue | None:
         """The queue's answer to a failure: when to try again, if at all."""
         channel = self.config.channels[delivery.channel]
         if isinstance(exc, RateLimited):

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..config import ChannelConfig, Config
 from ..errors import BadInput, PacingError, PastTime
-from ..ledger import Ledger, default_ledger_path
+from ..ledger import Store, open_store
 from ..pacing import next_allowed, violation
 from ..post import Post
 from ..preview import Preview, preview_channel
@@ -75,7 +75,7 @@ class Scheduler:
     ) -> list[Scheduled]:
         """Queue one delivery per routed (post, channel); nothing is sent."""
         plans = self._plan(posts, channels, at)
-        with Ledger.open(default_ledger_path(self.home)) as ledger:
+        with open_store(self.home) as ledger:
             return [self._queue(ledger, plan) for plan in plans]
 
     def _plan(
@@ -121,7 +121,7 @@ class Scheduler:
             )
         return plans
 
-    def _queue(self, ledger: Ledger, plan: _Plan) -> Scheduled:
+    def _queue(self, ledger: Store, plan: _Plan) -> Scheduled:
         post, channel, route = plan.post, plan.channel, plan.route
         base: dict[str, Any] = dict(
             post=str(post.path),
@@ -159,7 +159,7 @@ class Scheduler:
         )
 
     def _resolve(
-        self, ledger: Ledger, channel: ChannelConfig, when: datetime | str | None
+        self, ledger: Store, channel: ChannelConfig, when: datetime | str | None
     ) -> datetime:
         if isinstance(when, datetime):
             return when.astimezone(UTC)
@@ -173,7 +173,7 @@ class Scheduler:
             raise BadInput(f"channel {channel.name}: {exc}; check its slots and pacing") from None
 
     def _others(
-        self, ledger: Ledger, channel: ChannelConfig, due: datetime, own: int
+        self, ledger: Store, channel: ChannelConfig, due: datetime, own: int
     ) -> list[datetime]:
         times = ledger.channel_times(
             channel.name, since=due - PACING_WINDOW, until=due + PACING_WINDOW

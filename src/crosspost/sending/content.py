@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ChannelConfig
-from ..ledger import Delivery, Ledger
+from ..ledger import Delivery, Store
 from ..networks.base import Outgoing
 from ..post import Post
 from ..preview import Preview
@@ -40,7 +40,7 @@ def delivery_content(
 
 
 def new_delivery(
-    ledger: Ledger,
+    ledger: Store,
     post: Post,
     channel: ChannelConfig,
     content: Mapping[str, Any],

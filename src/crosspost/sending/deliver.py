@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..config import ChannelConfig, Config
 from ..errors import DeliveryError, LedgerError, RateLimited, ShortenerFailed, Uncertain
-from ..ledger import Delivery, Ledger
+from ..ledger import Delivery, Store, open_store
 from ..links import LinkShortener
 from ..networks.base import Network
 from .content import outgoing_for
@@ -32,7 +32,7 @@ class Requeue:
 
 
 # Given the ledger, the failed attempt and the error, whether (and when) to try again.
-FailurePolicy = Callable[[Ledger, Delivery, DeliveryError], Requeue | None]
+FailurePolicy = Callable[[Store, Delivery, DeliveryError], Requeue | None]
 Progress = Callable[[str], None]
 
 
@@ -72,7 +72,7 @@ class Sender:
 
     config: Config
     channel: ChannelConfig
-    ledger: Ledger
+    ledger: Store
     adapter: Network
     shortener: LinkShortener | None = None
     policy: FailurePolicy | None = None
@@ -198,13 +198,13 @@ def open_sender(
     config: Config,
     channel: ChannelConfig,
     credentials: Mapping[str, str],
-    ledger_file: Path,
+    home: Path,
     api_url: str | None,
     shortener_token: str | None,
     policy: FailurePolicy | None = None,
 ) -> Iterator[Sender]:
     """A Sender with its own ledger connection (sqlite3 connections stay on their thread)."""
-    with Ledger.open(ledger_file) as ledger:
+    with open_store(home) as ledger:
         shortener = None
         if config.shortener is not None and shortener_token:
             shortener = LinkShortener(

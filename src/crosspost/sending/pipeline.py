@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from ..config import ChannelConfig, Config
 from ..errors import BadInput
-from ..ledger import Delivery, Ledger
+from ..ledger import Delivery, Store
 from ..routing import relay_decision
 from ..states import DeliveryState, RelayDecision, Route
 from .credentials import channel_credentials, resolve_credential
@@ -44,7 +44,7 @@ class Batch:
 
 # Told of every attempt as it ends (on the channel's thread, with the sender's
 # ledger); answers whether the rest of the batch should still go.
-AttemptHandler = Callable[[Batch, int, Attempt, Ledger], bool]
+AttemptHandler = Callable[[Batch, int, Attempt, Store], bool]
 ProgressFor = Callable[[Delivery], Progress | None]
 
 
@@ -62,7 +62,7 @@ class Pipeline:
     """One send run's shared machinery; `Publisher` and `Runner` drive it."""
 
     config: Config
-    ledger_file: Path
+    home: Path  # the crosspost home whose ledger this run records in
     sandbox_url: str | None = None
     policy: FailurePolicy | None = None
     warnings: list[str] = field(default_factory=list)
@@ -77,7 +77,7 @@ class Pipeline:
         with self.lock:
             self.warnings.append(message)
 
-    def recover_stale(self, ledger: Ledger) -> None:
+    def recover_stale(self, ledger: Store) -> None:
         """Turn the claims of runs that died into `unknown`, and say so."""
         for stale in ledger.recover_stale():
             self.warn(
@@ -99,7 +99,7 @@ class Pipeline:
         """The channel's credentials; CredentialError (BadInput) names a missing one."""
         return channel_credentials(channel, sandbox=self.sandbox)
 
-    def check_relay(self, ledger: Ledger, channel: ChannelConfig, post_key: str) -> RelayCheck:
+    def check_relay(self, ledger: Store, channel: ChannelConfig, post_key: str) -> RelayCheck:
         """Carried by the relay, posted directly (the chain is broken), or later."""
         source = channel.spec.relayed_by or ""
         if channel.spec.relay == "broken" or source not in self.config.channels:
@@ -109,7 +109,7 @@ class Pipeline:
         return RelayCheck(relay_decision(state), source, state)
 
     @staticmethod
-    def make_repost(ledger: Ledger, delivery: Delivery) -> Delivery:
+    def make_repost(ledger: Store, delivery: Delivery) -> Delivery:
         """The relay cannot carry it: record that this channel posts it itself."""
         return ledger.update_content(
             delivery.id,
@@ -133,7 +133,7 @@ class Pipeline:
                 config=self.config,
                 channel=batch.channel,
                 credentials=batch.credentials,
-                ledger_file=self.ledger_file,
+                home=self.home,
                 api_url=self.sandbox_url,
                 shortener_token=self.shortener_token,
                 policy=self.policy,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..config import ChannelConfig, Config
 from ..errors import BadInput
-from ..ledger import Delivery, Ledger, default_ledger_path
+from ..ledger import Delivery, Store, open_store
 from ..post import Post
 from ..preview import Preview, preview_channel
 from ..routing import Routing, audience_warning, route_post
@@ -94,9 +94,7 @@ class Publisher:
     _pipeline: Pipeline = field(init=False)
 
     def __post_init__(self) -> None:
-        self._pipeline = Pipeline(
-            self.config, default_ledger_path(self.home), sandbox_url=self.sandbox_url
-        )
+        self._pipeline = Pipeline(self.config, self.home, sandbox_url=self.sandbox_url)
 
     def publish(self, posts: Sequence[Post], channels: Sequence[ChannelConfig]) -> SendResult:
         """Preflight every (post, channel), then send what is due.
@@ -106,7 +104,7 @@ class Publisher:
         """
         pipeline = self._pipeline
         jobs, skipped = self._preflight(posts, channels)
-        with Ledger.open(pipeline.ledger_file) as ledger:
+        with open_store(pipeline.home) as ledger:
             pipeline.recover_stale(ledger)
             live = [job for job in jobs if self._decide(ledger, job)]
             for job in live:
@@ -178,7 +176,7 @@ class Publisher:
 
     # -- the ledger's say ---------------------------------------------------------
 
-    def _decide(self, ledger: Ledger, job: _Job) -> bool:
+    def _decide(self, ledger: Store, job: _Job) -> bool:
         """Whether this run may send `job`; if not, its outcome says why."""
         existing = ledger.find(post_key=job.post.key, channel=job.channel.name)
         job.delivery = existing
@@ -201,7 +199,7 @@ class Publisher:
         job.settle(existing, note=note)
         return False
 
-    def _record(self, ledger: Ledger, job: _Job) -> None:
+    def _record(self, ledger: Store, job: _Job) -> None:
         """Render the text and record it as pending (its link is shortened when sent)."""
         content = delivery_content(job.post, job.channel, job.preview, job.route.kind)
         if job.delivery is None:
@@ -221,7 +219,7 @@ class Publisher:
             batch.deliveries.append(job.delivery)
             by_delivery[job.delivery.id] = job
 
-        def settle(batch: Batch, index: int, attempt: Attempt, _ledger: Ledger) -> bool:
+        def settle(batch: Batch, index: int, attempt: Attempt, _ledger: Store) -> bool:
             job = by_delivery[batch.deliveries[index].id]
             final = attempt.delivery
             if not attempt.claimed:
@@ -244,7 +242,7 @@ class Publisher:
 
     # -- the relay chain ------------------------------------------------------------
 
-    def _settle_relays(self, ledger: Ledger, relayed: list[_Job]) -> list[_Job]:
+    def _settle_relays(self, ledger: Store, relayed: list[_Job]) -> list[_Job]:
         """Relayed channels: carried by their source when it was sent, else posted directly."""
         second: list[_Job] = []
         for job in relayed:  # a relay's source is never itself relayed here: it sends
