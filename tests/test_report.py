@@ -16,8 +16,7 @@ import pytest
 import time_machine
 
 from crosspost.ledger import Ledger, default_ledger_path
-from crosspost.report import Month, add_clicks, build_report
-from crosspost.report_render import render
+from crosspost.report import Month, add_clicks, build_report, render
 from helpers import run
 
 PARIS = "Europe/Paris"
