@@ -13,6 +13,7 @@ tests/test_report_reference.py, then read the diff.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,7 +24,15 @@ import time_machine
 
 from crosspost.ledger import Ledger, default_ledger_path
 from helpers import run
-from report_story import AWKWARD_CLICKS, utc, write_awkward_story
+from report_story import (
+    AWKWARD_CLICKS,
+    ODD_CHANNEL,
+    ODD_ERROR,
+    ODD_KEY,
+    SCRIPT_TITLE,
+    utc,
+    write_awkward_story,
+)
 
 DATA = Path(__file__).parent / "data" / "report"
 WRITE = bool(os.environ.get("CROSSPOST_WRITE_REFERENCE"))
@@ -136,3 +145,26 @@ def test_output_matches_the_reference(
         assert html_structure(text) == html_structure(expected)
     else:
         assert text == expected
+
+
+def test_markup_in_a_title_is_escaped_in_html_and_markdown(
+    awkward: Path, sandbox: Any, tmp_path: Path
+) -> None:
+    html = produce(awkward, "plain", "html", sandbox, tmp_path)
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;x&#34; | y" in html
+    structure = html_structure(html)
+    assert ("text", SCRIPT_TITLE) in structure  # what a browser shows: the title, as text
+    assert not any(item[:2] == ("start", "script") for item in structure)
+    assert ("start", "a", (("href", ODD_KEY),)) in structure  # the link survives, escaped
+    assert ("text", ODD_CHANNEL) in structure
+    assert ("text", " ".join(ODD_ERROR.split())) in structure  # in its <small>, as text
+
+    md = produce(awkward, "plain", "md", sandbox, tmp_path)
+    (row,) = [line for line in md.splitlines() if "alert(1)" in line]
+    # Split on the pipes that are not escaped: the title's own pipe stays in its cell.
+    cells = re.split(r"(?<!\\)\|", row.strip().strip("|"))
+    assert len(cells) == 5 and cells[1].strip() == "x"  # Post, Channel, State, Sent, Copy
+    (failed,) = [line for line in md.splitlines() if "HTTP 500" in line]
+    assert "retry later" in failed  # the error's newline cannot end the row
+    assert len(re.split(r"(?<!\\)\|", failed.strip().strip("|"))) == 5
