@@ -13,16 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import time_machine
 
 from crosspost.ledger import Ledger, default_ledger_path
-from crosspost.report import Month, add_clicks, build_report
-from crosspost.report_render import render
+from crosspost.report import Month, add_clicks, build_report, render
 from helpers import run
+from report_story import CHANNELS, Story, utc
 
 PARIS = "Europe/Paris"
 TOKEN = "bitly-SECRET-9999"
-CHANNELS = {"x": "twitter", "fb": "facebook", "li": "linkedin", "xing": "manual"}
 CONFIG = """\
 defaults:
   timezone: Europe/Paris
@@ -55,69 +53,6 @@ channels:
 """
 # The clicks the sandbox holds for each short link of the story below.
 CLICKS = {"xa": 1, "fa": 1, "xb": 3, "fb": 2, "xc": 5, "xd": 7, "ld": 4}
-
-
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-class Story:
-    """Writes ledger history at chosen instants, through the ledger's own API."""
-
-    def __init__(self, ledger: Ledger) -> None:
-        self.ledger = ledger
-
-    def at(self, when: str) -> Any:
-        return time_machine.travel(utc(when), tick=False)
-
-    def delivery(
-        self, when: str, post: str, channel: str, *, route: str = "direct", short: str | None = None
-    ) -> int:
-        long_url = f"https://blog.example.com/{post}?utm_source={channel}"
-        link = long_url
-        with self.at(when):
-            if short:
-                link = f"https://bit.ly/{short}"
-                self.ledger.save_short_link(long_url, short_url=link, bitlink_id=f"bit.ly/{short}")
-            d = self.ledger.ensure_delivery(
-                post_key=f"https://blog.example.com/{post}",
-                post_path=f"{post}.md",
-                post_title=f"Article {post.upper()}",
-                content_hash=None,
-                channel=channel,
-                network=CHANNELS[channel],
-                text="t",
-                parts=["t"],
-                link=link,
-                route=route,
-            )
-        return d.id
-
-    def sent(self, when: str, delivery_id: int) -> None:
-        with self.at(when):
-            self.claim(delivery_id)
-            self.ledger.mark_sent(
-                delivery_id,
-                remote_id=f"r{delivery_id}",
-                remote_url=f"https://social.example/{delivery_id}",
-            )
-
-    def failed(self, when: str, delivery_id: int, kind: str = "transient") -> None:
-        with self.at(when):
-            self.claim(delivery_id)
-            self.ledger.mark_failed(delivery_id, kind=kind, error=f"{kind} failure")
-
-    def unknown(self, when: str, delivery_id: int) -> None:
-        with self.at(when):
-            self.claim(delivery_id)
-            self.ledger.mark_unknown(delivery_id, error="no answer")
-
-    def claim(self, delivery_id: int) -> None:
-        assert self.ledger.claim(delivery_id, owner=self.ledger.owner_id(), lease_seconds=60)
-
-    def call(self, when: str, method: str, *args: Any, **kwargs: Any) -> Any:
-        with self.at(when):
-            return getattr(self.ledger, method)(*args, **kwargs)
 
 
 def write_story(ledger: Ledger) -> None:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .post import Post
     from .preview import Preview
     from .queue import Scheduled
+    from .report import Report
     from .sending import SendResult
     from .sending.publish import ProgressCallback
 
@@ -278,6 +279,37 @@ class Workspace:
         self.config.channel(channel)
         with self.store() as ledger:
             ledger.set_paused(channel, paused=False)
+
+    # -- the monthly report ------------------------------------------------------------------
+
+    def report(
+        self,
+        *,
+        month: str = "this",
+        history: int = 6,
+        clicks: bool = False,
+        sandbox_url: str | None = None,
+        now: datetime | None = None,
+    ) -> Report:
+        """The month's report (`--month`: 2026-11, this, last); clicks from bit.ly with `clicks`."""
+        from zoneinfo import ZoneInfo
+
+        from .report import Month, make_report
+
+        now = now or datetime.now(UTC)
+        # Read the month before the ledger is opened: a typo creates no ledger file.
+        tz = ZoneInfo(self.config.defaults.timezone)
+        parsed = Month.parse(month, today=now.astimezone(tz))
+        with self.store() as ledger:
+            return make_report(
+                self.config,
+                ledger,
+                month=parsed,
+                history=history,
+                clicks=clicks,
+                sandbox_url=sandbox_url,
+                now=now,
+            )
 
     # -- feeds, notes, cron -----------------------------------------------------------------
 

@@ -130,12 +130,3 @@ def workspace() -> Any:
     from ..workspace import Workspace
 
     return Workspace(STATE.home, config_path=STATE.config_path)
-
-
-# TODO(issue 8): report_cmds still asks for these two; they go once it uses workspace().
-def load_config() -> Any:
-    return workspace().config
-
-
-def home() -> Path:
-    return Path(workspace().home)

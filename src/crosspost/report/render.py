@@ -1,0 +1,238 @@
+"""The monthly report as Markdown, CSV, HTML or JSON text, and as lines for the terminal.
+
+HTML and Markdown come from the Jinja templates in `templates/`, each from
+its own environment: the HTML one autoescapes everything, the Markdown one
+escapes table cells (pipes, newlines) through the `md` filters.  The HTML is
+one self-contained file (inline CSS, inline SVG charts, no script, no font or
+image to fetch), so it reads the same opened from an e-mail attachment.
+Markdown pastes into a wiki; the CSV is one table with a `section` column,
+so a spreadsheet can filter and pivot it.  The terminal's tables are drawn by
+the CLI (with rich) from `terminal_view`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from .chart import bar_chart
+from .model import Cell, Column, Report, Row, Table
+from .tables import (
+    COLUMNS,
+    LEGEND,
+    channel_table,
+    empty_message,
+    history_by_channel,
+    history_table,
+    meta,
+    notes_table,
+    posts_table,
+    title,
+)
+
+FORMATS = ("md", "csv", "html", "json")
+
+
+def render(report: Report, fmt: str) -> str:
+    """The report in `fmt` (one of FORMATS); the terminal table is the CLI's to draw."""
+    renderers: dict[str, Callable[[Report], str]] = {
+        "md": render_markdown,
+        "csv": render_csv,
+        "html": render_html,
+        "json": render_json,
+    }
+    if fmt not in renderers:
+        raise ValueError(f"no text rendering for format {fmt!r} (one of {', '.join(FORMATS)})")
+    return renderers[fmt](report)
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_markdown(report: Report) -> str:
+    text = _environment("md").get_template("report.md.j2").render(_context(report))
+    return text.rstrip() + "\n"
+
+
+def render_html(report: Report) -> str:
+    context = _context(report)
+    charts = []
+    if len(report.months) > 1 or not report.empty:
+        charts.append(bar_chart(report, value=lambda c: c.posted, caption="Posts per channel"))
+        if report.clicks_available:
+            charts.append(bar_chart(report, value=lambda c: c.clicks, caption="Clicks per channel"))
+    return _environment("html").get_template("report.html.j2").render(context, charts=charts)
+
+
+def _context(report: Report) -> dict[str, Any]:
+    """What both templates show: the same tables, captions and warnings."""
+    shown = not report.empty
+    return {
+        "report": report,
+        "title": title(report),
+        "meta": meta(report),
+        "empty_message": empty_message(report),
+        "legend": LEGEND,
+        "channels": channel_table(report.figures, report),
+        "posts": posts_table(report).shown() if shown and report.posts else None,
+        "notes": notes_table(report) if shown and report.notes else None,
+        "history": history_table(report) if report.history else None,
+        "by_channel": history_by_channel(report) if report.history else None,
+        "warnings": report.warnings,
+    }
+
+
+@cache
+def _environment(kind: Literal["md", "html"]) -> Environment:
+    env = Environment(
+        loader=PackageLoader("crosspost.report", "templates"),
+        autoescape=kind == "html",
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["md_cells"] = md_cells
+    return env
+
+
+# -- Markdown cells ---------------------------------------------------------------------------
+
+
+def md_escape(text: object) -> str:
+    """Text safe in a pipe-table cell or a list item: one line, pipes escaped."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def md_cells(row: Row, table: Table) -> list[str]:
+    """A row's cells as Markdown, in column order."""
+    return [
+        _md_cell(cell, column, row) for cell, column in zip(row.cells, table.columns, strict=True)
+    ]
+
+
+def _md_cell(cell: Cell, column: Column, row: Row) -> str:
+    if column.grouped:
+        if not row.first:
+            return ""
+        # The title is escaped inside its link and then with the cell, as the
+        # report always did: `\\|` reads as `|` in GitHub's tables, and the
+        # Markdown stays byte for byte what it was.
+        inner = md_escape(cell.text)
+        return md_escape(f"[{inner}]({cell.link})" if cell.link else inner)
+    text = f"{cell.text}: {cell.note}" if cell.note else cell.text
+    if cell.link:
+        text = f"[{text or 'link'}]({cell.link})"
+    return md_escape(text)
+
+
+# -- CSV ----------------------------------------------------------------------------------
+
+CSV_FIELDS = (
+    "section", "month", "channel", "network", *(n for _, n in COLUMNS), "clicks",
+    "post_title", "post_url", "state", "at", "copy_url", "text",
+)  # fmt: skip
+# A CSV field of a `post` row: (the posts table's column, the part of its cell).
+_POST_FIELDS = {
+    "channel": ("channel", "data"),
+    "network": ("network", "data"),
+    "clicks": ("clicks", "data"),
+    "post_title": ("post", "text"),
+    "post_url": ("post", "link"),
+    "state": ("state", "text"),
+    "at": ("at", "text"),
+    "copy_url": ("copy", "link"),
+    "text": ("state", "note"),
+}
+
+
+def render_csv(report: Report) -> str:
+    """One table: `channel` rows (every month shown), then `post` and `note` rows."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="raise")
+    writer.writeheader()
+    for m in report.months:
+        figures = channel_table(m, report, clicks=True)
+        for row in figures.rows:
+            if not row.total:
+                writer.writerow(
+                    {"section": "channel", "month": m.month.label} | _data(figures, row)
+                )
+    month = report.month.label
+    posts = posts_table(report)
+    keys = {c.key for c in posts.columns}
+    for row in posts.rows:
+        fields: dict[str, object] = {"section": "post", "month": month}
+        for name, (key, part) in _POST_FIELDS.items():
+            value = getattr(posts.cell(row, key), part) if key in keys else None
+            fields[name] = "" if value is None else value
+        writer.writerow(fields)
+    notes = notes_table(report)
+    for row in notes.rows:
+        writer.writerow({"section": "note", "month": month} | _data(notes, row))
+    return buffer.getvalue()
+
+
+def _data(table: Table, row: Row) -> dict[str, object]:
+    return {
+        c.key: "" if cell.data is None else cell.data
+        for c, cell in zip(table.columns, row.cells, strict=True)
+    }
+
+
+# -- the terminal -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of text in the terminal view; `style` is `bold`, `dim` or empty."""
+
+    text: str
+    style: str = ""
+
+
+def terminal_view(report: Report) -> Iterator[Line | Table]:
+    """The report as the terminal shows it: lines and tables, in order."""
+    yield Line(title(report), "bold")
+    yield Line(meta(report), "dim")
+    if report.empty:
+        yield Line(empty_message(report))
+    else:
+        yield channel_table(report.figures, report)
+        yield Line(LEGEND, "dim")
+        if report.posts:
+            yield posts_table(report).shown()
+        if report.notes:
+            yield notes_table(report)
+    if report.history:
+        yield history_table(report)
+        yield history_by_channel(report)
+
+
+def terminal_cells(table: Table) -> list[list[str]]:
+    """Each row's cells as plain text for a terminal table (links spelled out)."""
+    return [
+        [
+            _terminal_cell(cell, column, row)
+            for cell, column in zip(row.cells, table.columns, strict=True)
+        ]
+        for row in table.rows
+    ]
+
+
+def _terminal_cell(cell: Cell, column: Column, row: Row) -> str:
+    if column.grouped and not row.first:
+        return ""
+    text = f"{cell.text}: {cell.note}" if cell.note else cell.text
+    if cell.link:
+        return f"{text}\n{cell.link}" if text else cell.link
+    return text
