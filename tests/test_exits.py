@@ -122,3 +122,13 @@ def test_ctrl_c_during_a_run_exits_130_and_loses_nothing(
     (row,) = json.loads(run("status", "--json").stdout)
     assert row["state"] == "unknown"
     assert len(sandbox.posts("facebook")) == 1
+
+
+def test_a_mistyped_month_is_refused_before_any_ledger_is_created(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    cfg = config(tmp_path)
+    result = run("-c", cfg, "report", "--month", "2026-13")
+    assert result.exit_code == 2
+    assert "2026-13" in result.stderr and "Traceback" not in result.stderr
+    assert not (isolated_home / "ledger.sqlite3").exists()

@@ -161,7 +161,9 @@ def test_markup_in_a_title_is_escaped_in_html_and_markdown(
     assert ("text", " ".join(ODD_ERROR.split())) in structure  # in its <small>, as text
 
     md = produce(awkward, "plain", "md", sandbox, tmp_path)
+    assert "<script" not in md and "<b>" not in md  # no raw HTML for a wiki to run
     (row,) = [line for line in md.splitlines() if "alert(1)" in line]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in row
     # Split on the pipes that are not escaped: the title's own pipe stays in its cell.
     cells = re.split(r"(?<!\\)\|", row.strip().strip("|"))
     assert len(cells) == 5 and cells[1].strip() == "x"  # Post, Channel, State, Sent, Copy

@@ -109,8 +109,10 @@ def _environment(kind: Literal["md", "html"]) -> Environment:
 
 
 def md_escape(text: object) -> str:
-    """Text safe in a pipe-table cell or a list item: one line, pipes escaped."""
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """Text safe in a pipe-table cell or a list item: one line, pipes escaped, and no
+    raw HTML (a wiki that renders it would run a `<script>` title)."""
+    line = " ".join(str(text).split()).replace("|", "\\|")
+    return line.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def md_cells(row: Row, table: Table) -> list[str]:
