@@ -154,3 +154,36 @@ def write_awkward_story(ledger: Ledger) -> None:
         "2026-11-05T10:00:00", "add_note", text='<i>noted</i> & "done" | ok', channel=ODD_CHANNEL
     )
     s.call("2026-11-06T10:00:00", "add_note", text="line one\nline two | <br> & ü", channel="fb")
+
+
+# The channels.yaml of the report tests: every built-in network, X relaying to LinkedIn.
+CONFIG = """\
+defaults:
+  timezone: Europe/Paris
+shortener:
+  service: bitly
+  token: ${BITLY_TOKEN}
+  timeout: 0.5
+channels:
+  x:
+    network: twitter
+    credentials:
+      consumer_key: ${X_KEY}
+      consumer_secret: ${X_SECRET}
+      access_token: ${X_TOKEN}
+      access_token_secret: ${X_TOKEN_SECRET}
+  fb:
+    network: facebook
+    page_id: "111"
+    credentials:
+      page_token: ${FB_TOKEN}
+  li:
+    network: linkedin
+    author: urn:li:organization:42
+    relayed_by: x
+    credentials:
+      access_token: ${LI_TOKEN}
+  xing:
+    network: manual
+    site: Xing
+"""

@@ -17,40 +17,10 @@ import pytest
 from crosspost.ledger import Ledger, default_ledger_path
 from crosspost.report import Month, add_clicks, build_report, render
 from helpers import run
-from report_story import CHANNELS, Story, utc
+from report_story import CHANNELS, CONFIG, Story, utc
 
 PARIS = "Europe/Paris"
 TOKEN = "bitly-SECRET-9999"
-CONFIG = """\
-defaults:
-  timezone: Europe/Paris
-shortener:
-  service: bitly
-  token: ${BITLY_TOKEN}
-  timeout: 0.5
-channels:
-  x:
-    network: twitter
-    credentials:
-      consumer_key: ${X_KEY}
-      consumer_secret: ${X_SECRET}
-      access_token: ${X_TOKEN}
-      access_token_secret: ${X_TOKEN_SECRET}
-  fb:
-    network: facebook
-    page_id: "111"
-    credentials:
-      page_token: ${FB_TOKEN}
-  li:
-    network: linkedin
-    author: urn:li:organization:42
-    relayed_by: x
-    credentials:
-      access_token: ${LI_TOKEN}
-  xing:
-    network: manual
-    site: Xing
-"""
 # The clicks the sandbox holds for each short link of the story below.
 CLICKS = {"xa": 1, "fa": 1, "xb": 3, "fb": 2, "xc": 5, "xd": 7, "ld": 4}
 

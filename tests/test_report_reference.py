@@ -26,6 +26,7 @@ from crosspost.ledger import Ledger, default_ledger_path
 from helpers import run
 from report_story import (
     AWKWARD_CLICKS,
+    CONFIG,
     ODD_CHANNEL,
     ODD_ERROR,
     ODD_KEY,
@@ -36,36 +37,6 @@ from report_story import (
 
 DATA = Path(__file__).parent / "data" / "report"
 WRITE = bool(os.environ.get("CROSSPOST_WRITE_REFERENCE"))
-CONFIG = """\
-defaults:
-  timezone: Europe/Paris
-shortener:
-  service: bitly
-  token: ${BITLY_TOKEN}
-  timeout: 0.5
-channels:
-  x:
-    network: twitter
-    credentials:
-      consumer_key: ${X_KEY}
-      consumer_secret: ${X_SECRET}
-      access_token: ${X_TOKEN}
-      access_token_secret: ${X_TOKEN_SECRET}
-  fb:
-    network: facebook
-    page_id: "111"
-    credentials:
-      page_token: ${FB_TOKEN}
-  li:
-    network: linkedin
-    author: urn:li:organization:42
-    relayed_by: x
-    credentials:
-      access_token: ${LI_TOKEN}
-  xing:
-    network: manual
-    site: Xing
-"""
 FORMATS = {"table": "txt", "md": "md", "csv": "csv", "html": "html", "json": "json"}
 VARIANTS = ("plain", "clicks", "unavailable", "empty")
 
