@@ -1,13 +1,13 @@
-"""channels.yaml: the per-network rules, validated into frozen pydantic models.
+"""The channels.yaml schema as frozen pydantic models, and the resolved `Config`.
 
-Every error names the file, the line and the field, and says how to fix it.
-Secrets never sit in the file: credentials are `${ENV_VAR}` references,
-resolved only when a channel is about to send.
+The models check what one field or one section can check alone; what needs the
+installed networks or the whole file (a network's own settings, credentials,
+relay chains) is `resolve.py`'s.  Unknown keys are errors (`extra="forbid"`),
+except on a channel, whose extra keys belong to its network's settings model.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,29 +17,19 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from .errors import ConfigError, CredentialError
-from .pacing import Pacing
+from ..errors import NotFound
+from ..pacing import Pacing, parse_clock, parse_days, parse_duration, parse_window
+from ..secrets import WRITE_A_REFERENCE, check_secret_ref, is_secret_ref, unset_variables
 
-SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _check_secret_ref(value: str) -> str:
-    if not SECRET_REF.match(value):
-        raise ValueError(
-            "write a reference to an environment variable, like ${MY_TOKEN}: "
-            "secrets never go in channels.yaml"
-        )
-    return value
 
 
 def _check_api_url(value: str | None) -> str | None:
@@ -81,7 +71,7 @@ class Shortener(_Model):
     on_error: Literal["long", "fail"] = "long"
     timeout: float = Field(default=5.0, gt=0, le=120)
 
-    _token = field_validator("token")(_check_secret_ref)
+    _token = field_validator("token")(check_secret_ref)
     _api = field_validator("api_url")(_check_api_url)
 
 
@@ -98,8 +88,6 @@ class _PacingFields(BaseModel):
     @field_validator("slots")
     @classmethod
     def _slots(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        from .pacing import parse_clock
-
         for v in value or ():
             parse_clock(v)
         return value
@@ -107,8 +95,6 @@ class _PacingFields(BaseModel):
     @field_validator("min_interval")
     @classmethod
     def _interval(cls, value: str | None) -> str | None:
-        from .pacing import parse_duration
-
         if value is not None:
             parse_duration(value)
         return value
@@ -116,8 +102,6 @@ class _PacingFields(BaseModel):
     @field_validator("quiet_hours")
     @classmethod
     def _quiet(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        from .pacing import parse_window
-
         for v in value or ():
             parse_window(v)
         return value
@@ -125,8 +109,6 @@ class _PacingFields(BaseModel):
     @field_validator("days")
     @classmethod
     def _days(cls, value: str | None) -> str | None:
-        from .pacing import parse_days
-
         if value is not None and not parse_days(value):
             raise ValueError("no posting day left")
         return value
@@ -169,11 +151,8 @@ class Channel(_PacingFields):
     @classmethod
     def _refs_only(cls, value: dict[str, str]) -> dict[str, str]:
         for name, ref in value.items():
-            if not isinstance(ref, str) or not SECRET_REF.match(ref):
-                raise ValueError(
-                    f"credentials.{name}: write a reference to an environment variable, "
-                    "like ${MY_TOKEN}: secrets never go in channels.yaml"
-                )
+            if not is_secret_ref(ref):
+                raise ValueError(f"credentials.{name}: {WRITE_A_REFERENCE}")
         return value
 
     @field_validator("timezone")
@@ -250,7 +229,9 @@ class Feed(_Model):
         return value
 
 
-class _File(_Model):
+class ConfigFile(_Model):
+    """channels.yaml as written, before the networks have had their say."""
+
     defaults: Defaults = Defaults()
     shortener: Shortener | None = None
     channels: dict[str, Channel]
@@ -304,8 +285,6 @@ class Config:
         return self.path.parent
 
     def channel(self, name: str) -> ChannelConfig:
-        from .errors import NotFound
-
         try:
             return self.channels[name]
         except KeyError:
@@ -313,260 +292,6 @@ class Config:
             raise NotFound(f"no channel named {name!r} in {self.path} (known: {known})") from None
 
 
-def load_config(path: Path) -> Config:
-    """Read, validate and resolve channels.yaml."""
-    import yaml
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such configuration file") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
-        if "${" in line and "{" in line.split("${")[0]:
-            # `{token: ${X}}`: inside a flow mapping the braces of ${X} are YAML syntax.
-            problem += '; inside { }, quote the reference ("${X}") or use one line per key'
-        raise ConfigError(f"{where}: not valid YAML: {problem}") from None
-    lines = _line_index(root)
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}:1: expected a mapping with a `channels:` section")
-    try:
-        parsed = _File.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_format_errors(path, exc, lines)) from None
-    return _resolve(path, parsed, lines)
-
-
-def _resolve(path: Path, parsed: _File, lines: dict[tuple[Any, ...], int]) -> Config:
-    from .networks import load_networks
-
-    networks = load_networks()
-    problems: list[str] = []
-    channels: dict[str, ChannelConfig] = {}
-    for name, spec in parsed.channels.items():
-        here = ("channels", name)
-        if not CHANNEL_NAME.match(name):
-            problems.append(
-                f"{path}:{_line(lines, here)}: channels.{name}: channel names use lower-case "
-                "letters, digits, `-`, `_` and `.`"
-            )
-            continue
-        cls = networks.get(spec.network)
-        if cls is None:
-            known = ", ".join(sorted(networks))
-            problems.append(
-                f"{path}:{_line(lines, (*here, 'network'))}: channels.{name}.network: unknown "
-                f"network {spec.network!r} (installed: {known})"
-            )
-            continue
-        info = cls.info
-        extra = dict(spec.model_extra or {})
-        settings = None
-        if info.settings_model is not None:
-            try:
-                settings = info.settings_model.model_validate(extra)
-            except ValidationError as exc:
-                problems.append(_format_errors(path, exc, lines, prefix=here))
-                continue
-        elif extra:
-            field = next(iter(extra))
-            problems.append(
-                f"{path}:{_line(lines, (*here, field))}: channels.{name}.{field}: unknown "
-                f"setting for a {spec.network} channel"
-            )
-            continue
-        missing = [c for c in info.credentials if c not in spec.credentials]
-        unknown = [c for c in spec.credentials if c not in info.credentials]
-        if missing:
-            problems.append(
-                f"{path}:{_line(lines, (*here, 'credentials'))}: channels.{name}.credentials: "
-                f"missing {', '.join(missing)} (a {spec.network} channel needs "
-                f"{', '.join(info.credentials)}, each as ${{ENV_VAR}})"
-            )
-        if unknown:
-            problems.append(
-                f"{path}:{_line(lines, (*here, 'credentials', unknown[0]))}: "
-                f"channels.{name}.credentials.{unknown[0]}: not a {spec.network} credential "
-                f"(expected {', '.join(info.credentials) or 'none'})"
-            )
-        if spec.overflow == "thread" and not info.threads:
-            problems.append(
-                f"{path}:{_line(lines, (*here, 'overflow'))}: channels.{name}.overflow: "
-                f"{spec.network} has no threads; use shorten or fail"
-            )
-        utm = parsed.defaults.utm if spec.utm is None else (spec.utm or None)
-        channels[name] = ChannelConfig(
-            name=name,
-            spec=spec,
-            settings=settings,
-            max_length=spec.max_length or info.max_length,
-            weighted=info.weighted_length,
-            threads=info.threads,
-            manual=info.manual,
-            template=spec.template or f"{spec.network}.j2",
-            timezone=spec.timezone or parsed.defaults.timezone,
-            timeout=spec.timeout or parsed.defaults.timeout,
-            utm=utm,
-            shorten=parsed.shortener is not None if spec.shorten is None else spec.shorten,
-            line=_line(lines, here),
-            pacing=_pacing(spec, parsed.defaults, spec.timezone or parsed.defaults.timezone),
-            retries=spec.retries
-            if spec.retries is not None
-            else (parsed.defaults.retries if parsed.defaults.retries is not None else 5),
-        )
-    for name, spec in parsed.channels.items():
-        if spec.relayed_by is None:
-            continue
-        where = f"{path}:{_line(lines, ('channels', name, 'relayed_by'))}"
-        if spec.relayed_by == name:
-            problems.append(f"{where}: channels.{name}.relayed_by: a channel cannot relay itself")
-        elif spec.relayed_by not in parsed.channels:
-            problems.append(
-                f"{where}: channels.{name}.relayed_by: no channel named {spec.relayed_by!r}"
-            )
-    problems += _relay_cycles(path, parsed.channels, lines)
-    for i, feed in enumerate(parsed.feeds):
-        for name in feed.channels:
-            if name not in parsed.channels:
-                problems.append(
-                    f"{path}:{_line(lines, ('feeds', i, 'channels'))}: feeds.{feed.name}.channels: "
-                    f"no channel named {name!r}"
-                )
-    for name, ch in channels.items():
-        if ch.shorten and parsed.shortener is None:
-            problems.append(
-                f"{path}:{_line(lines, ('channels', name, 'shorten'))}: channels.{name}.shorten: "
-                "add a top-level `shortener:` section (service, token) to shorten links"
-            )
-    if problems:
-        raise ConfigError("\n".join(problems))
-    return Config(
-        path=path,
-        defaults=parsed.defaults,
-        shortener=parsed.shortener,
-        channels=channels,
-        feeds=parsed.feeds,
-    )
-
-
-def _pacing(spec: Channel, defaults: Defaults, timezone: str) -> Pacing:
-    from .pacing import parse_clock, parse_days, parse_duration, parse_window
-
-    def pick(name: str) -> Any:
-        value = getattr(spec, name)
-        return getattr(defaults, name) if value is None else value
-
-    interval = pick("min_interval")
-    days = pick("days")
-    return Pacing(
-        timezone=timezone,
-        slots=tuple(parse_clock(t) for t in pick("slots") or ()),
-        max_per_day=pick("max_per_day"),
-        min_interval=parse_duration(interval) if interval else None,
-        quiet_hours=tuple(parse_window(w) for w in pick("quiet_hours") or ()),
-        days=parse_days(days) if days else frozenset(range(7)),
-    )
-
-
-def _relay_cycles(
-    path: Path, specs: dict[str, Channel], lines: dict[tuple[Any, ...], int]
-) -> list[str]:
-    problems = []
-    for name in specs:
-        seen = [name]
-        current = specs[name].relayed_by
-        while current in specs and current not in seen:
-            seen.append(current)
-            current = specs[current].relayed_by
-        if current == name:
-            chain = " -> ".join([*seen, name])
-            where = f"{path}:{_line(lines, ('channels', name, 'relayed_by'))}"
-            problems.append(f"{where}: channels.{name}.relayed_by: relay loop {chain}")
-    return problems
-
-
-def resolve_secret(ref: str, *, channel: str, field: str) -> str:
-    """The value of a `${VAR}` reference, or a CredentialError naming channel and variable."""
-    match = SECRET_REF.match(ref)
-    if not match:  # validated earlier; kept as a guard for plugins' own fields
-        raise CredentialError(f"channel {channel}: {field} must be a ${{ENV_VAR}} reference")
-    var = match.group(1)
-    value = os.environ.get(var, "")
-    if not value:
-        raise CredentialError(
-            f"channel {channel}: {field} reads ${{{var}}}, which is not set; "
-            f"export {var}=... in the environment crosspost runs in"
-        )
-    return value
-
-
 def unset_credentials(channel: ChannelConfig) -> list[str]:
     """Names of the environment variables this channel references that are not set."""
-    out = []
-    for ref in channel.spec.credentials.values():
-        match = SECRET_REF.match(ref)
-        if match and not os.environ.get(match.group(1)):
-            out.append(match.group(1))
-    return out
-
-
-def _line_index(root: Any) -> dict[tuple[Any, ...], int]:
-    """Map each key path in the YAML document to its 1-based line."""
-    import yaml
-
-    index: dict[tuple[Any, ...], int] = {}
-
-    def walk(node: Any, here: tuple[Any, ...]) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = (*here, key.value)
-                index[child] = key.start_mark.line + 1
-                walk(value, child)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                index[(*here, i)] = item.start_mark.line + 1
-                walk(item, (*here, i))
-
-    if root is not None:
-        walk(root, ())
-    return index
-
-
-def _line(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int:
-    """The line of `loc`, or of its nearest parent that appears in the file."""
-    while loc:
-        if loc in lines:
-            return lines[loc]
-        loc = loc[:-1]
-    return 1
-
-
-def _format_errors(
-    path: Path, exc: ValidationError, lines: dict[tuple[Any, ...], int], prefix: tuple = ()
-) -> str:
-    out = []
-    for err in exc.errors():
-        # Pydantic adds the union member or the literal tag to the location: drop those.
-        loc = tuple(
-            p
-            for p in (*prefix, *err["loc"])
-            if not (isinstance(p, str) and p.startswith(("literal[", "function-")))
-        )
-        dotted = ".".join(str(p) for p in loc) or "(top level)"
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = (
-                "unknown setting (check its spelling, or see the README's channels.yaml reference)"
-            )
-        elif err["type"] == "missing":
-            msg = "required setting is missing"
-        out.append(f"{path}:{_line(lines, loc)}: {dotted}: {msg}")
-    return "\n".join(dict.fromkeys(out))
+    return unset_variables(channel.spec.credentials.values())
