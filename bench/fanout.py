@@ -27,8 +27,8 @@ LATENCY = {"twitter": 0.4, "facebook": 0.8, "linkedin": 1.2}
 def publish_once(tmp: Path, sandbox_url: str, n: int, channels: list[str]) -> float:
     from crosspost.config import load_config
     from crosspost.post import load_post
-    from crosspost.publish import Publisher
     from crosspost.routing import select_channels
+    from crosspost.sending.publish import Publisher
 
     config = load_config(tmp / "channels.yaml")
     post_file = tmp / f"post-{n}.md"

@@ -21,9 +21,10 @@ def run(*args: str | Path, env: dict[str, str] | None = None) -> Any:
     return CliRunner().invoke(app, [str(a) for a in args], env=env, catch_exceptions=False)
 
 
-def run_json(*args: str | Path, env: dict[str, str] | None = None) -> Any:
+def run_json(*args: str | Path, env: dict[str, str] | None = None, expect: int = 0) -> Any:
+    """The command's JSON output, after checking it exited with `expect`."""
     result = run(*args, "--json", env=env)
-    assert result.exit_code in (0, 1), result.stderr
+    assert result.exit_code == expect, result.stderr
     return json.loads(result.stdout)
 
 

@@ -20,7 +20,6 @@ import pytest
 
 from crosspost.errors import LedgerError, NotFound
 from crosspost.ledger import (
-    _DUE_SQL,
     INTERRUPTED_ERROR,
     MIGRATIONS,
     STATES,
@@ -29,6 +28,7 @@ from crosspost.ledger import (
     default_ledger_path,
     owner_id,
 )
+from crosspost.ledger.sqlite.deliveries import _DUE_SQL
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 POST = "https://blog.example/2024/hello/"

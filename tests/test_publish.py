@@ -346,3 +346,19 @@ def test_dry_run_after_a_publish_shows_the_cached_short_link(
     (row,) = json.loads(result.stdout)
     assert row["link"].startswith("https://bit.ly/")
     assert not any("will be shortened" in w for w in row["warnings"])
+
+
+def test_force_hands_a_by_hand_delivery_over_again(
+    tmp_path: Path, config: Path, sandbox: Any
+) -> None:
+    """`--force` on a by-hand task used to stop with "cannot force a resend ... manual"."""
+    post = write_post(tmp_path)
+    code, rows, _ = publish(config, sandbox, post, "-C", "xing")
+    assert (code, rows[0]["state"]) == (0, "manual")
+    code, rows, stderr = publish(config, sandbox, post, "-C", "xing", "--force")
+    assert code == 0, stderr
+    (row,) = rows
+    assert (row["state"], row["sent_now"]) == ("manual", True)
+    assert "https://bit.ly/" in row["text"]
+    status = json.loads(run("status", "--json").stdout)
+    assert [(d["channel"], d["state"]) for d in status] == [("xing", "manual")]

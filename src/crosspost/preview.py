@@ -12,7 +12,7 @@ from .errors import BadInput
 from .links import tag_url
 from .post import Post
 from .render import render
-from .routing import RELAYED, SKIPPED, Route, route_post
+from .routing import RELAYED, SKIPPED, Routing, route_post
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def preview_post(
     channels: Sequence[ChannelConfig],
     *,
     resolve_link: LinkResolver | None = None,
-    routes: dict[str, Route] | None = None,
+    routes: dict[str, Routing] | None = None,
 ) -> list[Preview]:
     """Render `post` for every channel in `channels` (one Preview each, in order)."""
     routes = routes or route_post(config, post, channels)
@@ -87,7 +87,7 @@ def preview_channel(
     post: Post,
     channel: ChannelConfig,
     *,
-    route: Route,
+    route: Routing,
     resolve_link: LinkResolver | None = None,
 ) -> Preview:
     link = None

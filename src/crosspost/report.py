@@ -623,7 +623,7 @@ def _shared_links(report: Report, bitlinks: Mapping[str, str]) -> list[tuple[str
 
 def clicks_token(config: Any, *, sandbox_url: str | None = None) -> str:
     """The shortener's token for reading clicks; CredentialError (BadInput) when unset."""
-    from .deliver import resolve_credential
+    from .sending.credentials import resolve_credential
 
     if config.shortener is None:
         raise BadInput(

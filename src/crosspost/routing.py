@@ -15,18 +15,17 @@ from dataclasses import dataclass
 from .config import ChannelConfig, Config
 from .errors import PostError
 from .post import Post
+from .states import DROPPED, OUT, DeliveryState, RelayDecision, Route
 
-DIRECT = "direct"
-REPOST = "repost"  # direct, because the relay chain is broken here
-RELAYED = "relayed"
-SKIPPED = "skipped"
-WAIT = "wait"  # a relayed channel whose source may still go out: decide later
+DIRECT, REPOST, RELAYED, SKIPPED = Route.DIRECT, Route.REPOST, Route.RELAYED, Route.SKIPPED
 
 
 @dataclass(frozen=True)
-class Route:
+class Routing:
+    """How one post reaches one channel in this run, and why."""
+
     channel: str
-    kind: str  # DIRECT, REPOST, RELAYED or SKIPPED
+    kind: Route
     reason: str | None = None  # why skipped / relayed / reposted
 
     @property
@@ -43,35 +42,35 @@ def select_channels(config: Config, names: Sequence[str] = ()) -> list[ChannelCo
     return sorted(wanted, key=lambda c: order.index(c.name))
 
 
-def route_post(config: Config, post: Post, channels: Iterable[ChannelConfig]) -> dict[str, Route]:
+def route_post(config: Config, post: Post, channels: Iterable[ChannelConfig]) -> dict[str, Routing]:
     """Decide each selected channel's route for `post`, relays after their sources."""
     check_overrides(config, post)
     selected = {c.name: c for c in channels}
-    routes: dict[str, Route] = {}
+    routes: dict[str, Routing] = {}
     for channel in selected.values():
         reason = _skip_reason(post, channel)
         if reason:
-            routes[channel.name] = Route(channel.name, SKIPPED, reason)
+            routes[channel.name] = Routing(channel.name, SKIPPED, reason)
 
-    def resolve(name: str) -> Route:
+    def resolve(name: str) -> Routing:
         if name in routes:
             return routes[name]
         channel = selected[name]
         source = channel.spec.relayed_by
         if source is None:
-            route = Route(name, DIRECT)
+            route = Routing(name, DIRECT)
         elif channel.spec.relay == "broken":
-            route = Route(name, REPOST, f"relay from {source} is marked broken")
+            route = Routing(name, REPOST, f"relay from {source} is marked broken")
         elif source not in selected:
-            route = Route(name, REPOST, f"{source} is not part of this run")
+            route = Routing(name, REPOST, f"{source} is not part of this run")
         else:
             upstream = resolve(source)
             if upstream.sends:
-                route = Route(name, RELAYED, f"relayed by {source}")
+                route = Routing(name, RELAYED, f"relayed by {source}")
             elif upstream.kind == RELAYED:
-                route = Route(name, RELAYED, f"relayed by {source} ({upstream.reason})")
+                route = Routing(name, RELAYED, f"relayed by {source} ({upstream.reason})")
             else:
-                route = Route(name, REPOST, f"{source} is skipped ({upstream.reason})")
+                route = Routing(name, REPOST, f"{source} is skipped ({upstream.reason})")
         routes[name] = route
         return route
 
@@ -116,15 +115,15 @@ def _skip_reason(post: Post, channel: ChannelConfig) -> str | None:
     return None
 
 
-def relay_decision(source_state: str | None) -> str:
+def relay_decision(source_state: DeliveryState | None) -> RelayDecision:
     """What a relayed channel does, given its source's delivery state for the post.
 
     RELAYED: the source is out, its network republishes it.  REPOST: the source
     failed for good (or was never recorded), so post directly.  WAIT: the
     source may still go out (pending, sending, unknown): decide later.
     """
-    if source_state in ("sent", "relayed", "manual"):
-        return RELAYED
-    if source_state in ("failed", "skipped", "cancelled", None):
-        return REPOST
-    return WAIT
+    if source_state is None or source_state in DROPPED:
+        return RelayDecision.REPOST
+    if source_state in OUT:
+        return RelayDecision.RELAYED
+    return RelayDecision.WAIT

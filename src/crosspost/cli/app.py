@@ -46,7 +46,9 @@ COMMAND_ORDER = (
 
 
 class _Group(TyperGroup):
-    """Turns crosspost's own errors into a message and an exit status (0, 1, 2)."""
+    """The one place exit statuses are applied: a command returns an `ExitStatus`
+    (or None for OK), crosspost's errors print one line and exit with theirs, Ctrl-C
+    exits 130."""
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)
@@ -54,10 +56,10 @@ class _Group(TyperGroup):
         return sorted(names, key=lambda n: (rank.get(n, len(rank)), n))
 
     def invoke(self, ctx: Any) -> Any:
-        from ..errors import CrosspostError
+        from ..errors import CrosspostError, ExitStatus
 
         try:
-            return super().invoke(ctx)
+            status = super().invoke(ctx)
         except CrosspostError as exc:
             if STATE.debug:
                 raise
@@ -65,6 +67,16 @@ class _Group(TyperGroup):
 
             error(str(exc))
             raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            if STATE.debug:
+                raise
+            from .output import error
+
+            error("interrupted; `crosspost status` shows where each delivery stands")
+            raise typer.Exit(ExitStatus.INTERRUPTED) from None
+        if isinstance(status, int) and status != ExitStatus.OK:
+            raise typer.Exit(int(status))
+        return status
 
 
 app = typer.Typer(
@@ -113,15 +125,17 @@ def main_options(
     STATE.debug = debug
 
 
-def load_config() -> Any:
-    """The configuration named by the global options (or found in the usual places)."""
-    from ..config import load_config as load
-    from ..home import find_config
+def workspace() -> Any:
+    """The Workspace the global options name: the one object commands ask for everything."""
+    from ..workspace import Workspace
 
-    return load(find_config(STATE.config_path))
+    return Workspace(STATE.home, config_path=STATE.config_path)
+
+
+# TODO(issue 8): report_cmds still asks for these two; they go once it uses workspace().
+def load_config() -> Any:
+    return workspace().config
 
 
 def home() -> Path:
-    from ..home import home_dir
-
-    return home_dir(STATE.home)
+    return Path(workspace().home)

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from .app import app, load_config
+from .app import app, workspace
 
 
 @app.command()
@@ -11,25 +11,18 @@ def chain() -> None:
     from rich.markup import escape
     from rich.tree import Tree
 
+    from ..views import chain_tree
     from .output import out
 
-    config = load_config()
-    root = Tree("[bold]blog[/]")
-    children: dict[str | None, list[Any]] = {}
-    for ch in config.channels.values():
-        source = ch.spec.relayed_by
-        # A broken relay hangs from the blog: crosspost posts there directly.
-        parent = None if source is None or ch.spec.relay == "broken" else source
-        children.setdefault(parent, []).append(ch)
-
-    def label(ch: Any) -> str:
+    def label(node: Any) -> str:
+        ch = node.channel
         name = f"[bold]{escape(ch.name)}[/] ({ch.network})"
-        if ch.spec.relayed_by is None:
-            kind = "[green]direct[/]"
-        elif ch.spec.relay == "broken":
-            kind = f"[red]broken[/]: {escape(ch.spec.relayed_by)} does not feed it, posted directly"
-        else:
-            kind = f"[blue]relayed[/] by {escape(ch.spec.relayed_by)}"
+        source = escape(ch.spec.relayed_by or "")
+        kind = {
+            "direct": "[green]direct[/]",
+            "broken": f"[red]broken[/]: {source} does not feed it, posted directly",
+            "relayed": f"[blue]relayed[/] by {source}",
+        }[node.link]
         if ch.manual:
             kind += ", [cyan]by hand[/]"
         if not ch.spec.enabled:
@@ -37,9 +30,10 @@ def chain() -> None:
         audience = ", ".join(ch.spec.audience) or "all"
         return f"{name} · {kind} · audience: {escape(audience)}"
 
-    def grow(node: Any, parent: str | None) -> None:
-        for ch in children.get(parent, []):
-            grow(node.add(label(ch)), ch.name)
+    def grow(tree: Any, nodes: list[Any]) -> None:
+        for node in nodes:
+            grow(tree.add(label(node)), node.children)
 
-    grow(root, None)
+    root = Tree("[bold]blog[/]")
+    grow(root, chain_tree(workspace().config))
     out().print(root)

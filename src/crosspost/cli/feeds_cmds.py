@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .app import app, home, load_config
+from .app import app, workspace
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
 
@@ -58,54 +58,60 @@ def pull(
         typer.Option("--quiet", "-q", help="Say nothing when nothing changed (for cron)."),
     ] = False,
     as_json: JsonOpt = False,
-) -> None:
+) -> Any:
     """Read the feeds and act on new entries: publish, schedule, or list them for review."""
     from ..errors import BadInput
-    from ..feeds import pull_feeds
 
     if action is not None and action not in ("publish", "schedule", "review"):
         raise BadInput(f"--action {action}: choose publish, schedule or review")
     if populate and (entry or action):
         raise BadInput("--populate posts nothing: it does not combine with --entry or --action")
-    config = load_config()
-    result = pull_feeds(
-        config,
-        home=home(),
-        names=names or (),
+    result = workspace().pull_feeds(
+        names or (),
         populate=populate,
         action=action,
         entries=entry or (),
         sandbox_url=sandbox.rstrip("/") if sandbox else None,
     )
-    _show_pull(result, as_json=as_json, quiet=quiet)
-    raise typer.Exit(result.exit_code)
+    for pulled in result.feeds:
+        _say_how_it_went(pulled, quiet=quiet)
+    if as_json:
+        from .output import print_json
+
+        print_json([p.to_json() for p in result.feeds])
+    else:
+        _show_entries(result)
+    return result.exit_status
 
 
-def _show_pull(result: Any, *, as_json: bool, quiet: bool = False) -> None:
-    from .output import error, info, print_json, table, warn
+def _say_how_it_went(pulled: Any, *, quiet: bool) -> None:
+    """One feed's warnings and status line, on stderr."""
+    from .output import error, info, warn
+
+    for w in pulled.warnings:
+        warn(w)
+    if pulled.status == "error":
+        error(f"feed {pulled.feed}: {pulled.error}")
+    elif pulled.status == "not-modified":
+        if not quiet:
+            info(f"feed {pulled.feed}: not modified since the last pull")
+    elif not pulled.entries:
+        if not quiet:
+            info(f"feed {pulled.feed}: nothing new")
+    elif pulled.first_pull:
+        info(
+            f"feed {pulled.feed}: first pull from {pulled.url}: its {len(pulled.entries)} "
+            "entries are remembered, none posted; new entries from now on will be acted on"
+        )
+    elif pulled.populated:
+        info(f"feed {pulled.feed}: {len(pulled.entries)} entries remembered, none posted")
+
+
+def _show_entries(result: Any) -> None:
+    """Each new entry, what was done with it, and on which channels."""
+    from .output import table
     from .sending import STATE_STYLE
 
-    for pulled in result.feeds:
-        for w in pulled.warnings:
-            warn(w)
-        if pulled.status == "error":
-            error(f"feed {pulled.feed}: {pulled.error}")
-        elif pulled.status == "not-modified":
-            if not quiet:
-                info(f"feed {pulled.feed}: not modified since the last pull")
-        elif not pulled.entries:
-            if not quiet:
-                info(f"feed {pulled.feed}: nothing new")
-        elif pulled.first_pull:
-            info(
-                f"feed {pulled.feed}: first pull from {pulled.url}: its {len(pulled.entries)} "
-                "entries are remembered, none posted; new entries from now on will be acted on"
-            )
-        elif pulled.populated:
-            info(f"feed {pulled.feed}: {len(pulled.entries)} entries remembered, none posted")
-    if as_json:
-        print_json([p.to_json() for p in result.feeds])
-        return
     rows = []
     for pulled in result.feeds:
         if pulled.populated:
@@ -138,11 +144,11 @@ def _show_pull(result: Any, *, as_json: bool, quiet: bool = False) -> None:
 @feed_app.command("list")
 def list_cmd(as_json: JsonOpt = False) -> None:
     """Show the feeds, their last pull, and the entries waiting for review."""
-    from ..feeds import list_feeds
     from .output import info, print_json, table
 
-    config = load_config()
-    summaries = list_feeds(config, home=home())
+    ws = workspace()
+    config = ws.config
+    summaries = ws.feeds()
     if as_json:
         print_json([s.to_json() for s in summaries])
         return
@@ -205,11 +211,11 @@ def note(
     as_json: Annotated[bool, typer.Option("--json", help="Print the note as JSON.")] = False,
 ) -> None:
     """Record something done by hand, outside crosspost, for the monthly report."""
-    from ..notes import add_note
     from .output import info, print_json
 
-    config = load_config()
-    recorded = add_note(config, home=home(), text=text, channel=channel, when=date)
+    ws = workspace()
+    config = ws.config
+    recorded = ws.add_note(text, channel=channel, when=date)
     if as_json:
         print_json(
             {

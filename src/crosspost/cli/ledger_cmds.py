@@ -5,38 +5,9 @@ from typing import Annotated, Any
 
 import typer
 
-from .app import app, home
+from .app import app, workspace
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of a table.")]
-
-
-def open_ledger() -> Any:
-    from ..ledger import Ledger, default_ledger_path
-
-    return Ledger.open(default_ledger_path(home()))
-
-
-def delivery_json(d: Any) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "post": d.post_path,
-        "post_key": d.post_key,
-        "title": d.post_title,
-        "channel": d.channel,
-        "network": d.network,
-        "state": d.state,
-        "route": d.route,
-        "attempts": d.attempts,
-        "due_at": d.due_at,
-        "url": d.remote_url,
-        "remote_id": d.remote_id,
-        "error": d.error,
-        "error_kind": d.error_kind,
-        "retry_at": d.retry_at,
-        "updated_at": d.updated_at,
-        "sent_at": d.sent_at,
-        "text": d.text,
-    }
 
 
 @app.command()
@@ -45,16 +16,11 @@ def status(
     as_json: JsonOpt = False,
 ) -> None:
     """Show deliveries and their states."""
+    from ..views import delivery_json
     from .output import print_json, table
     from .sending import STATE_STYLE
 
-    key = None
-    if post is not None:
-        from ..post import load_post
-
-        key = load_post(post).key
-    with open_ledger() as ledger:
-        rows = ledger.deliveries(post_key=key)
+    rows = workspace().status(post)
     if as_json:
         print_json([delivery_json(d) for d in rows])
         return
@@ -94,6 +60,5 @@ def done(
     """Mark a manual (or unknown) delivery as posted by hand."""
     from .output import info
 
-    with open_ledger() as ledger:
-        d = ledger.mark_done(delivery_id, url=url)
+    d = workspace().done(delivery_id, url=url)
     info(f"delivery {d.id} ({d.channel}) marked sent" + (f": {url}" if url else ""))

@@ -67,6 +67,8 @@ def show_previews(previews: Iterable[Any]) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
+    from ..states import Route
+
     current_post = None
     for p in previews:
         if p.post != current_post:
@@ -74,7 +76,7 @@ def show_previews(previews: Iterable[Any]) -> None:
             out().rule(f"[bold]{escape(str(p.post))}", align="left")
         title = f"[bold]{escape(p.channel)}[/] · {escape(p.network)}"
         if p.skipped:
-            label = "relayed" if p.route == "relayed" else "skipped"
+            label = str(p.route) if p.route == Route.RELAYED else str(Route.SKIPPED)
             out().print(
                 f"  [dim]⏭  {escape(p.channel)} · {p.network}: {label}: {escape(p.skipped)}[/]"
             )

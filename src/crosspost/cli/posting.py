@@ -1,13 +1,11 @@
 """publish, check and channels: the commands around one post."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from .app import app, home, load_config
+from .app import app, workspace
 
 PostsArg = Annotated[list[Path], typer.Argument(help="Post files (Markdown with front matter).")]
 ChannelOpt = Annotated[
@@ -44,69 +42,36 @@ def publish(
         ),
     ] = None,
     as_json: JsonOpt = False,
-) -> None:
+) -> Any:
     """Publish posts to their channels, exactly once (or preview them with --dry-run)."""
-    from ..post import load_post
-    from ..routing import select_channels
-
-    config = load_config()
-    selected = select_channels(config, channel or [])
-    loaded = [load_post(p) for p in posts]
+    ws = workspace()
+    selected = ws.channels(channel or [])
+    loaded = ws.load_posts(posts)
     if dry_run:
-        _preview(config, loaded, selected, as_json=as_json)
-        return
+        return _preview(ws, loaded, selected, as_json=as_json)
     from .sending import run_publish
 
-    code = run_publish(
-        config,
+    return run_publish(
+        ws,
         loaded,
         selected,
-        home=home(),
         force=force,
         retry_unknown=retry_unknown,
         sandbox_url=sandbox.rstrip("/") if sandbox else None,
         as_json=as_json,
     )
-    raise typer.Exit(code)
 
 
-def _preview(config: Any, posts: list[Any], selected: list[Any], *, as_json: bool) -> None:
-    from ..preview import preview_post
-    from ..routing import audience_warning
+def _preview(ws: Any, posts: list[Any], selected: list[Any], *, as_json: bool) -> None:
     from .output import print_json, show_previews, warn
 
-    for post in posts:
-        warning = audience_warning(config, post)
-        if warning:
-            warn(warning)
-
-    with _short_link_cache() as cached:
-        previews = [
-            pv for post in posts for pv in preview_post(config, post, selected, resolve_link=cached)
-        ]
+    result = ws.preview(posts, selected)
+    for warning in result.warnings:
+        warn(warning)
     if as_json:
-        print_json([pv.to_json() for pv in previews])
+        print_json([pv.to_json() for pv in result.previews])
     else:
-        show_previews(previews)
-
-
-@contextmanager
-def _short_link_cache() -> Iterator[Any]:
-    """A link resolver reading the ledger's short links (None before the first publish):
-    the preview then shows the very link that will be sent."""
-    from ..ledger import Ledger, default_ledger_path
-
-    path = default_ledger_path(home())
-    if not path.exists():
-        yield None
-        return
-    with Ledger.open(path) as ledger:
-
-        def resolve(_channel: Any, long_url: str) -> str | None:
-            hit = ledger.get_short_link(long_url)
-            return hit[0] if hit else None
-
-        yield resolve
+        show_previews(result.previews)
 
 
 @app.command()
@@ -114,29 +79,13 @@ def check(
     posts: Annotated[list[Path] | None, typer.Argument(help="Post files to check too.")] = None,
 ) -> None:
     """Validate channels.yaml, the templates and the posts; render nothing."""
-    from ..errors import BadInput
-    from ..post import load_post
-    from ..preview import preview_post
-    from ..render import check_template
-    from ..routing import select_channels
     from .output import info
 
-    config = load_config()
-    for ch in config.channels.values():
-        check_template(config, ch)
-    problems: list[str] = []
-    for path in posts or []:
-        try:
-            post = load_post(path)
-            # Rendering is the only full check of a template against a post; nothing is shown.
-            preview_post(config, post, select_channels(config))
-        except BadInput as exc:
-            problems.append(str(exc))
-    if problems:
-        raise BadInput("\n".join(problems))
+    ws = workspace()
+    count = ws.check(posts or [])
     n = len(posts or [])
     info(
-        f"ok: {config.path} ({len(config.channels)} channels)"
+        f"ok: {ws.config.path} ({count} channels)"
         + (f", {n} post{'s' if n != 1 else ''}" if n else "")
     )
 
@@ -144,27 +93,11 @@ def check(
 @app.command()
 def channels(as_json: JsonOpt = False) -> None:
     """List the configured channels."""
+    from ..views import channel_json
     from .output import print_json, table
 
-    config = load_config()
-    rows = []
-    for ch in config.channels.values():
-        rows.append(
-            {
-                "channel": ch.name,
-                "network": ch.network,
-                "audience": list(ch.spec.audience),
-                "template": ch.template,
-                "max_length": ch.max_length,
-                "overflow": ch.spec.overflow,
-                "hashtags": ch.spec.hashtags,
-                "relayed_by": ch.spec.relayed_by,
-                "relay": ch.spec.relay if ch.spec.relayed_by else None,
-                "shorten": ch.shorten,
-                "pacing": ch.pacing.describe(),
-                "enabled": ch.spec.enabled,
-            }
-        )
+    config = workspace().config
+    rows = [channel_json(ch) for ch in config.channels.values()]
     if as_json:
         print_json(rows)
         return

@@ -1,22 +1,17 @@
 """schedule, queue, run, cron and channel: the queue and the cron job that drains it."""
 
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from .app import STATE, app, home, load_config
+from .app import app, workspace
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of a table.")]
 queue_app = typer.Typer(help="List and edit queued deliveries.", no_args_is_help=False)
 channel_app = typer.Typer(help="Pause or resume a channel.", no_args_is_help=True)
 app.add_typer(queue_app, name="queue")
 app.add_typer(channel_app, name="channel")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @app.command()
@@ -43,29 +38,25 @@ def schedule(
     import sys
 
     from ..errors import PastTime
-    from ..post import load_post
-    from ..queue import Scheduler
-    from ..routing import select_channels
     from .output import print_json
 
-    config = load_config()
-    selected = select_channels(config, channel or [])
-    loaded = [load_post(p) for p in posts]
-    scheduler = Scheduler(config=config, home=home(), allow_past=now)
+    ws = workspace()
+    selected = ws.channels(channel or [])
+    loaded = ws.load_posts(posts)
     try:
-        result = scheduler.schedule(loaded, selected, at=at)
+        result = ws.schedule(loaded, selected, at=at, allow_past=now)
     except PastTime as exc:
         if as_json or not sys.stdin.isatty():
             raise
         typer.confirm(f"{exc}\nSend at the next run anyway?", abort=True, err=True)
-        scheduler.allow_past = True
-        result = scheduler.schedule(loaded, selected, at=at)
+        result = ws.schedule(loaded, selected, at=at, allow_past=True)
     if as_json:
         print_json([s.to_json() for s in result])
         return
+    from ..states import Route
     from .output import info, table
 
-    shown = [s for s in result if s.state != "skipped"]
+    shown = [s for s in result if s.state != Route.SKIPPED]
     table(
         ["id", "post", "channel", "state", "due (local)", "note"],
         (
@@ -91,25 +82,12 @@ def queue_list(
     """List queued deliveries (due time in each channel's time zone)."""
     if ctx.invoked_subcommand is not None:
         return
-    from ..queue import last_reason, local_text, open_deliveries
-    from .ledger_cmds import delivery_json, open_ledger
     from .output import clip, info, print_json, table
 
-    zones = _channel_zones()
-    with open_ledger() as ledger:
-        head = open_deliveries(ledger, include_done=show_all, limit=limit + 1)
-        rows = [(d, last_reason(ledger, d)) for d in head[:limit]]
+    head = workspace().queue(include_done=show_all, limit=limit)
+    rows = head[:limit]
     if as_json:
-        print_json(
-            [
-                {
-                    **delivery_json(d),
-                    "due_local": local_text(d.due_at, zones.get(d.channel, "UTC")),
-                    "reason": why,
-                }
-                for d, why in rows
-            ]
-        )
+        print_json([e.to_json() for e in rows])
         return
     if not rows:
         info("the queue is empty")
@@ -118,50 +96,36 @@ def queue_list(
         ["id", "due (local)", "channel", "post", "state", "tries", "why"],
         (
             [
-                d.id,
-                local_text(d.due_at, zones.get(d.channel, "UTC")) or "now",
-                d.channel,
-                clip(d.post_title or d.post_key),
-                d.state,
-                d.attempts,
-                why,
+                e.delivery.id,
+                e.due_local or "now",
+                e.delivery.channel,
+                clip(e.delivery.post_title or e.delivery.post_key),
+                e.delivery.state,
+                e.delivery.attempts,
+                e.reason,
             ]
-            for d, why in rows
+            for e in rows
         ),
     )
     if len(head) > limit:
         info(f"showing the first {limit}; --limit N for more, --json for data")
 
 
-def _channel_zones() -> dict[str, str]:
-    try:
-        config = load_config()
-    except Exception:  # the queue is readable without a valid config
-        return {}
-    return {name: ch.timezone for name, ch in config.channels.items()}
-
-
 @queue_app.command("cancel")
 def queue_cancel(delivery_id: Annotated[int, typer.Argument(help="Delivery id.")]) -> None:
     """Cancel a queued delivery."""
-    from ..queue import cancel
-    from .ledger_cmds import open_ledger
     from .output import info
 
-    with open_ledger() as ledger:
-        d = cancel(ledger, delivery_id)
+    d = workspace().cancel(delivery_id)
     info(f"delivery {d.id} ({d.channel}) cancelled")
 
 
 @queue_app.command("retry")
 def queue_retry(delivery_id: Annotated[int, typer.Argument(help="Delivery id.")]) -> None:
     """Queue a failed, unknown or cancelled delivery again, due now."""
-    from ..queue import retry
-    from .ledger_cmds import open_ledger
     from .output import info
 
-    with open_ledger() as ledger:
-        d = retry(ledger, delivery_id, now=_now())
+    d = workspace().retry(delivery_id)
     info(f"delivery {d.id} ({d.channel}) queued again; `crosspost run` sends it")
 
 
@@ -171,19 +135,10 @@ def queue_move(
     at: Annotated[str, typer.Option("--at", help="The new time (as for `schedule --at`).")],
 ) -> None:
     """Move a queued delivery to another time."""
-    from ..errors import BadInput
-    from ..queue import local_text, move, parse_when
-    from .ledger_cmds import open_ledger
     from .output import info
 
-    zones = _channel_zones()
-    with open_ledger() as ledger:
-        zone = zones.get(ledger.get(delivery_id).channel, "UTC")
-        when = parse_when(at, timezone=zone, now=_now())
-        if not isinstance(when, datetime):
-            raise BadInput("queue move needs a time, not next-slot")
-        d = move(ledger, delivery_id, when=when)
-    info(f"delivery {d.id} ({d.channel}) now due {local_text(d.due_at, zone)}")
+    e = workspace().move(delivery_id, at)
+    info(f"delivery {e.delivery.id} ({e.delivery.channel}) now due {e.due_local}")
 
 
 @app.command()
@@ -196,92 +151,69 @@ def run(
         str | None, typer.Option("--sandbox", metavar="URL", help="Send to a crosspost sandbox.")
     ] = None,
     as_json: JsonOpt = False,
-) -> None:
+) -> Any:
     """Send every due delivery once, then exit (the cron entry point)."""
     import time
 
+    ws = workspace()
     while True:
-        code = _run_once(sandbox.rstrip("/") if sandbox else None, as_json=as_json)
+        status = _run_once(ws, sandbox.rstrip("/") if sandbox else None, as_json=as_json)
         if not loop:
-            raise typer.Exit(code)
+            return status
         try:
             time.sleep(every)
         except KeyboardInterrupt:
-            raise typer.Exit(code) from None
+            return status
 
 
-def _run_once(sandbox_url: str | None, *, as_json: bool) -> int:
+def _run_once(ws: Any, sandbox_url: str | None, *, as_json: bool) -> Any:
     from .output import print_json, warn
 
-    now = _now()
-    if not _has_work(now):  # every minute from cron: no config, no network, no pydantic
-        if as_json:
-            print_json([])
-        return 0
-    from ..queue import Runner
-
-    result = Runner(config=load_config(), home=home(), now=now, sandbox_url=sandbox_url).run()
+    result = ws.run(sandbox_url=sandbox_url)
     for name, reason in result.paused.items():
         warn(f"channel {name} is PAUSED: {reason} Then run `crosspost channel resume {name}`.")
     for w in result.warnings:
         warn(w)
     if as_json:
-        print_json([i.to_json() for i in result.items])
-    elif result.items:
+        print_json([o.run_json() for o in result.outcomes])
+    elif result.outcomes:
         from .output import clip, show_manual_tasks, table
 
         table(
             ["id", "channel", "post", "result", "where / why"],
             (
                 [
-                    i.delivery.id,
-                    i.delivery.channel,
-                    clip(i.delivery.post_title),
-                    i.action,
-                    i.delivery.remote_url or i.note or i.delivery.error or "",
+                    o.delivery.id,
+                    o.channel,
+                    clip(o.delivery.post_title),
+                    o.action,
+                    o.url or o.note or o.error or "",
                 ]
-                for i in result.items
+                for o in result.outcomes
             ),
         )
         show_manual_tasks(
-            (i.delivery.channel, i.delivery.text, f"then: crosspost done {i.delivery.id} --url URL")
-            for i in result.items
-            if i.action == "manual"
+            (o.channel, o.text, f"then: crosspost done {o.delivery_id} --url URL")
+            for o in result.manual_tasks
         )
-    return result.exit_code
-
-
-def _has_work(now: datetime) -> bool:
-    from ..ledger import Ledger, default_ledger_path
-
-    path = default_ledger_path(home())
-    if not path.exists():
-        return False
-    with Ledger.open(path) as ledger:
-        return ledger.has_work(now=now)
+    return result.exit_status
 
 
 @channel_app.command("resume")
 def channel_resume(name: Annotated[str, typer.Argument(help="Channel name.")]) -> None:
     """Resume a channel paused after an authentication failure."""
-    from .ledger_cmds import open_ledger
     from .output import info
 
-    load_config().channel(name)  # NotFound for a typo
-    with open_ledger() as ledger:
-        ledger.set_paused(name, paused=False)
+    workspace().resume(name)
     info(f"channel {name} resumed; its queued deliveries go out at the next run")
 
 
 @channel_app.command("pause")
 def channel_pause(name: Annotated[str, typer.Argument(help="Channel name.")]) -> None:
     """Hold a channel's queued deliveries until `channel resume`."""
-    from .ledger_cmds import open_ledger
     from .output import info
 
-    load_config().channel(name)
-    with open_ledger() as ledger:
-        ledger.set_paused(name, paused=True, reason="paused by hand.")
+    workspace().pause(name)
     info(f"channel {name} paused")
 
 
@@ -290,58 +222,7 @@ def cron(
     every: Annotated[int, typer.Option("--every", help="Minutes between runs.")] = 1,
 ) -> None:
     """Print a crontab line and a systemd service + timer for `crosspost run`."""
-    import shlex
-    import shutil
     import sys
 
-    from ..home import find_config
-
-    beside = Path(sys.executable).parent / "crosspost"  # this virtualenv's script
-    exe = (
-        str(beside)
-        if beside.exists()
-        else shutil.which("crosspost") or (f"{sys.executable} -m crosspost")
-    )
-    config = find_config(STATE.config_path).resolve()
-    state = home().resolve()
-    env_file = state / "env"
-    log = state / "run.log"
-    command = f"{exe} --config {shlex.quote(str(config))} --home {shlex.quote(str(state))} run"
-    minute = "*" if every == 1 else f"*/{every}"
-    cron_line = (
-        f"{minute} * * * * set -a && . {shlex.quote(str(env_file))} && set +a && "
-        f"{command} >> {shlex.quote(str(log))} 2>&1"
-    )
-    text = f"""\
-# crosspost needs its channels' secrets in the environment: put them in
-# {env_file}, one NAME=value line each (EBS_X_CONSUMER_KEY=...), and `chmod 600` it.
-# Both cron and systemd below read that one file.
-
-# --- crontab -e  (every day, weekends included) ---
-{cron_line}
-
-# --- or systemd: ~/.config/systemd/user/crosspost.service ---
-[Unit]
-Description=crosspost: send due social posts
-
-[Service]
-Type=oneshot
-EnvironmentFile={env_file}
-ExecStart={command}
-
-# --- ~/.config/systemd/user/crosspost.timer ---
-[Unit]
-Description=Run crosspost every {every} minute(s)
-
-[Timer]
-OnCalendar=*:0/{every}
-Persistent=true
-
-[Install]
-WantedBy=timers.target
-
-# then: systemctl --user daemon-reload && systemctl --user enable --now crosspost.timer
-# Output goes to `journalctl --user -u crosspost` with systemd, to {log} with cron.
-"""
     # Plain write: a terminal-width wrap would break the crontab line.
-    sys.stdout.write(text)
+    sys.stdout.write(workspace().cron_text(every=every))

@@ -48,16 +48,15 @@ def demo(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON.")] = False,
-) -> None:
+) -> Any:
     """Publish an example post through the whole pipeline to a built-in sandbox; no accounts."""
     import sys
     import tempfile
 
     from ..config import load_config
     from ..post import load_post
-    from ..publish import Publisher
-    from ..routing import select_channels
     from ..sandbox import start_sandbox
+    from ..workspace import Workspace
     from .output import info
     from .sending import show_result
 
@@ -67,8 +66,8 @@ def demo(
         tempfile.TemporaryDirectory(prefix="crosspost-demo-") as tmp,
         start_sandbox(port=port) as sb,
     ):
-        publisher = Publisher(config=config, home=Path(tmp), sandbox_url=sb.url)
-        result = publisher.publish([loaded], select_channels(config))
+        ws = Workspace(Path(tmp), config)
+        result = ws.publish([loaded], ws.channels(), sandbox_url=sb.url)
         show_result(result, as_json=as_json)
         if not as_json:
             _show_received(sb)
@@ -82,7 +81,7 @@ def demo(
                 threading.Event().wait()
             except KeyboardInterrupt:
                 pass
-    raise typer.Exit(result.exit_code)
+    return result.exit_status
 
 
 def _show_received(sb: Any) -> None:

@@ -3,50 +3,55 @@
 from pathlib import Path
 from typing import Any
 
-STATE_STYLE = {
-    "sent": "green",
-    "manual": "cyan",
-    "relayed": "blue",
-    "skipped": "dim",
-    "failed": "red",
-    "unknown": "bold red",
-    "pending": "yellow",
-    "sending": "yellow",
-    "cancelled": "dim",
+from ..states import DeliveryState, Route
+
+S = DeliveryState
+# Every state has its colour; a route `skipped` (not routed) shows like a skipped delivery.
+STATE_STYLE: dict[str, str] = {
+    S.SENT: "green",
+    S.MANUAL: "cyan",
+    S.RELAYED: "blue",
+    S.SKIPPED: "dim",
+    S.FAILED: "red",
+    S.UNKNOWN: "bold red",
+    S.PENDING: "yellow",
+    S.SENDING: "yellow",
+    S.CANCELLED: "dim",
 }
 
 
 def run_publish(
-    config: Any,
+    ws: Any,
     posts: list[Any],
     channels: list[Any],
     *,
-    home: Path,
     force: bool,
     retry_unknown: bool,
     sandbox_url: str | None,
     as_json: bool,
-) -> int:
-    """Publish, show progress and results; return the exit status (0 or 1)."""
-    from ..publish import Publisher
+) -> Any:
+    """Publish, show progress and results; return the exit status."""
     from .output import err
 
     live = _LiveView() if err().is_terminal and not as_json else None
-    publisher = Publisher(
-        config=config,
-        home=home,
-        force=force,
-        retry_unknown=retry_unknown,
-        sandbox_url=sandbox_url,
-        on_progress=live.update if live else None,
-    )
+
+    def publish() -> Any:
+        return ws.publish(
+            posts,
+            channels,
+            force=force,
+            retry_unknown=retry_unknown,
+            sandbox_url=sandbox_url,
+            on_progress=live.update if live else None,
+        )
+
     if live:
         with live:
-            result = publisher.publish(posts, channels)
+            result = publish()
     else:
-        result = publisher.publish(posts, channels)
+        result = publish()
     show_result(result, as_json=as_json)
-    return result.exit_code
+    return result.exit_status
 
 
 def show_result(result: Any, *, as_json: bool) -> None:
@@ -56,15 +61,14 @@ def show_result(result: Any, *, as_json: bool) -> None:
     for w in result.warnings:
         warn(w)
     if as_json:
-        print_json([o.to_json() for o in result.outcomes])
+        print_json([o.publish_json() for o in result.outcomes])
     else:
         from .output import show_manual_tasks
 
         show_outcomes(result.outcomes)
         show_manual_tasks(
             (o.channel, o.text, f"then: crosspost done {o.delivery_id} --url URL")
-            for o in result.outcomes
-            if o.state == "manual" and o.sent_now
+            for o in result.manual_tasks
         )
 
 
@@ -80,14 +84,14 @@ def show_outcomes(outcomes: Any) -> None:
     for o in outcomes:
         style = STATE_STYLE.get(o.state, "")
         state = f"[{style}]{o.state}[/]" if style else o.state
-        if o.route == "repost" and o.state == "sent":
+        if o.route == Route.REPOST and o.state == S.SENT:
             state += " [dim](repost)[/]"
         detail = o.url or ""
         if o.error:
             detail = o.error
             if o.retry_at:
                 detail += f" (retry after {o.retry_at:%Y-%m-%d %H:%M} UTC)"
-        if o.note and not (o.url and o.state == "sent" and o.sent_now):
+        if o.note and not (o.url and o.state == S.SENT and o.sent_now):
             detail = f"{detail}\n{o.note}" if detail else o.note
         t.add_row(escape(Path(o.post).name), escape(o.channel), state, escape(detail))
     out().print(t)

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, Feed
-from ..errors import BadInput, CrosspostError, NotFound
+from ..errors import BadInput, CrosspostError, ExitStatus, NotFound
 from ..ledger import EntryMark, FeedState, Ledger, SeenEntry, default_ledger_path
 from ..post import Post
+from ..sending.results import Outcome
+from ..states import Route
 from .fetch import feed_location, fetch_feed
 from .parse import FeedItem, parse_feed
 
@@ -60,7 +62,7 @@ class FeedPull:
     populated: bool = False  # backlog remembered, nothing posted
     first_pull: bool = False  # populated because the feed was never read at this address
     entries: tuple[EntryResult, ...] = ()
-    outcomes: tuple[Any, ...] = ()  # publish.Outcome of published entries
+    outcomes: tuple[Outcome, ...] = ()  # what publishing the new entries did
     warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -72,7 +74,7 @@ class FeedPull:
             "populated": self.populated,
             "first_pull": self.first_pull,
             "entries": [e.to_json() for e in self.entries],
-            "deliveries": [o.to_json() for o in self.outcomes],
+            "deliveries": [o.publish_json() for o in self.outcomes],
             "warnings": list(self.warnings),
         }
 
@@ -82,14 +84,14 @@ class PullResult:
     feeds: tuple[FeedPull, ...]
 
     @property
-    def exit_code(self) -> int:
-        """2 when a feed needs the user to fix its setup, 1 for any other failure, else 0."""
+    def exit_status(self) -> ExitStatus:
+        """BAD_INPUT when a feed needs the user to fix its setup, FAILED for any other failure."""
         if any(f.bad_input for f in self.feeds):
-            return 2
+            return ExitStatus.BAD_INPUT
         failed = any(f.status == "error" for f in self.feeds) or any(
-            o.failed for f in self.feeds for o in f.outcomes
+            o.trouble for f in self.feeds for o in f.outcomes
         )
-        return 1 if failed else 0
+        return ExitStatus.FAILED if failed else ExitStatus.OK
 
 
 @dataclass(frozen=True)
@@ -384,14 +386,14 @@ class _Pull:
 
         feed = self.feed
         posts = [item.post for item in items if item.post is not None]
-        outcomes: list[Any] = []
+        outcomes: list[Outcome] = []
         queued: list[Any] = []
         if action == "review":
             taken_as = "review"
         else:
             channels = select_channels(self.config, feed.channels)
             if action == "publish":
-                from ..publish import Publisher
+                from ..sending.publish import Publisher
 
                 result = Publisher(
                     config=self.config, home=self.home, sandbox_url=self.sandbox_url
@@ -406,7 +408,7 @@ class _Pull:
         for item in items:
             note = None
             if taken_as == "published":
-                failed = [o.channel for o in outcomes if o.post_key == item.link and o.failed]
+                failed = [o.channel for o in outcomes if o.post_key == item.link and o.trouble]
                 if failed:
                     note = (
                         f"failed on {', '.join(failed)}: retry with `crosspost feed pull "
@@ -418,7 +420,7 @@ class _Pull:
                     for q in queued
                     if item.post is not None
                     and getattr(q, "post", None) == str(item.post.path)
-                    and q.state != "skipped"
+                    and q.state != Route.SKIPPED
                 ]
                 note = "queued: " + ", ".join(due) if due else f"scheduled ({feed.at})"
             results.append(_result(feed, item, taken_as, note))

@@ -1,5 +1,6 @@
-"""Sending one recorded delivery: shorten, claim, request, record.  Shared by
-`publish` and the queue's `run`, so both keep the same never-twice rules.
+"""Sending one recorded delivery: shorten, claim, request, record.  Every send
+of `publish`, `run` and `feed pull` goes through `Sender.send`, so all keep the
+same never-twice rules.
 
 The claim (state `sending`) is committed before the request leaves and the
 answer is recorded the moment it arrives.  What the adapter sends is read from
@@ -10,23 +11,17 @@ was previewed, and a feed entry needs no file at all.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
 
-from .config import SECRET_REF, ChannelConfig, Config, resolve_secret
-from .errors import BadInput, DeliveryError, LedgerError, RateLimited, ShortenerFailed, Uncertain
-from .ledger import Delivery, Ledger
-from .links import LinkShortener
-from .post import Post
-from .preview import Preview
-
-# Networks are slow and independent; eight threads cover every realistic setup
-# without opening more than bit.ly's five concurrent connections for long.
-MAX_PARALLEL = 8
+from ..config import ChannelConfig, Config
+from ..errors import DeliveryError, LedgerError, RateLimited, ShortenerFailed, Uncertain
+from ..ledger import Delivery, Ledger
+from ..links import LinkShortener
+from ..networks.base import Network
+from .content import outgoing_for
 
 
 @dataclass(frozen=True)
@@ -52,9 +47,9 @@ class Attempt:
 
 def build_adapter(
     channel: ChannelConfig, credentials: Mapping[str, str], api_url: str | None
-) -> Any:
+) -> Network:
     """The network adapter for `channel`, through the entry-point registry."""
-    from .networks import load_networks
+    from ..networks import load_networks
 
     cls = load_networks()[channel.network]
     return cls(
@@ -63,117 +58,6 @@ def build_adapter(
         credentials=dict(credentials),
         api_url=api_url or channel.spec.api_url,
         timeout=channel.timeout,
-    )
-
-
-def resolve_credential(ref: str, *, channel: str, field: str, sandbox: bool) -> str:
-    """A `${VAR}` credential's value.  Against the sandbox an unset one gets a stand-in:
-    the sandbox checks the shape of credentials, not their value."""
-    try:
-        return resolve_secret(ref, channel=channel, field=field)
-    except BadInput:
-        if not sandbox:
-            raise
-        match = SECRET_REF.match(ref)
-        return f"sandbox-{match.group(1).lower() if match else field}"
-
-
-def channel_credentials(channel: ChannelConfig, *, sandbox: bool) -> dict[str, str]:
-    return {
-        name: resolve_credential(ref, channel=channel.name, field=name, sandbox=sandbox)
-        for name, ref in channel.spec.credentials.items()
-    }
-
-
-def manual_note(channel: ChannelConfig, delivery: Delivery) -> str:
-    """What a human must do for a delivery on a network without an API."""
-    settings = channel.settings
-    where = getattr(settings, "url", None) or getattr(settings, "site", None) or channel.name
-    how = getattr(settings, "instructions", None)
-    return (
-        f"post it by hand on {where}"
-        + (f" ({how})" if how else "")
-        + f", then run `crosspost done {delivery.id} --url URL`"
-    )
-
-
-def delivery_content(
-    post: Post, channel: ChannelConfig, preview: Preview, route: str
-) -> dict[str, Any]:
-    """What a delivery of `post` on `channel` records: the previewed text with the
-    channel's UTM-tagged long link (shortened when sent), and what the adapter
-    needs besides, so it can be sent later without the post file."""
-    image = str(post.image_path) if post.image_path else post.image
-    return {
-        "text": preview.parts[0],
-        "parts": preview.parts,
-        "link": preview.link,
-        "content_hash": post.content_hash,
-        "route": route,
-        "payload": payload_for(
-            title=post.title,
-            summary=post.summary,
-            image=image,
-            image_alt=post.image_alt,
-            shorten=channel.shorten,
-        ),
-    }
-
-
-def new_delivery(
-    ledger: Ledger,
-    post: Post,
-    channel: ChannelConfig,
-    content: Mapping[str, Any],
-    *,
-    due_at: datetime | None = None,
-) -> Delivery:
-    """Record (or find, when another run was first) the delivery of `post` on `channel`."""
-    return ledger.ensure_delivery(
-        post_key=post.key,
-        post_path=str(post.path),
-        post_title=post.title,
-        channel=channel.name,
-        network=channel.network,
-        due_at=due_at,
-        **content,
-    )
-
-
-def payload_for(
-    *,
-    title: str | None,
-    summary: str | None,
-    image: str | None,
-    image_alt: str | None,
-    shorten: bool,
-) -> dict[str, Any]:
-    """What `outgoing_for` needs besides the text, stored with the delivery."""
-    return {
-        "title": title,
-        "description": summary,
-        "image": image,
-        "image_alt": image_alt,
-        "shorten": shorten,
-    }
-
-
-def outgoing_for(delivery: Delivery) -> Any:
-    from .networks import Outgoing
-
-    payload = delivery.payload
-    image = payload.get("image")
-    # A remote image (a feed entry's) is left to the network's link preview.
-    local = bool(image) and not str(image).startswith(("http://", "https://"))
-    return Outgoing(
-        channel=delivery.channel,
-        parts=delivery.parts,
-        link=delivery.link,
-        title=payload.get("title") or delivery.post_title,
-        description=payload.get("description"),
-        image_path=Path(str(image)) if local else None,
-        image_alt=payload.get("image_alt"),
-        sent_parts=delivery.sent_parts,
     )
 
 
@@ -189,7 +73,7 @@ class Sender:
     config: Config
     channel: ChannelConfig
     ledger: Ledger
-    adapter: Any
+    adapter: Network
     shortener: LinkShortener | None = None
     policy: FailurePolicy | None = None
 
@@ -334,16 +218,3 @@ def open_sender(
             shortener=shortener,
             policy=policy,
         )
-
-
-T = TypeVar("T")
-
-
-def per_channel_in_parallel(groups: Mapping[str, T], work: Callable[[T], None]) -> None:
-    """Run `work` on each channel's group at once: a publish takes as long as the
-    slowest network, not the sum.  One channel's posts stay in order on one thread."""
-    if not groups:
-        return
-    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(groups))) as pool:
-        for future in [pool.submit(work, group) for group in groups.values()]:
-            future.result()

@@ -1,0 +1,127 @@
+"""What the ledger hands back: frozen dataclasses, and the constants their fields take.
+
+These are the values that cross the `Store` interface, so they hold plain
+Python types only (datetimes in UTC, tuples, mappings, the enums of
+`crosspost.states`): a store of any kind builds them, every caller reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..states import CLAIMABLE, STORED_ROUTES, DeliveryState, EventKind, Route
+
+# Kept under their historical names for callers and tests that list them.
+STATES: tuple[DeliveryState, ...] = tuple(DeliveryState)
+ROUTES: tuple[Route, ...] = STORED_ROUTES
+CLAIMABLE_STATES = CLAIMABLE
+EVENT_KINDS = frozenset(EventKind)
+
+INTERRUPTED_ERROR = (
+    "interrupted while sending: the post may or may not exist; check the network and run "
+    "`crosspost publish --retry-unknown` or `crosspost done`"
+)
+
+# What became of a feed entry: `populated` (seen, deliberately not posted),
+# `review` (listed for a human), `published`, `scheduled`, `known` (its URL was
+# already in the ledger, from a post file or another feed), `skipped` (unusable,
+# e.g. no link).  Only `published`, `scheduled` and `known` count as taken.
+FEED_ENTRY_ACTIONS = ("populated", "review", "published", "scheduled", "known", "skipped")
+FEED_PULL_STATUSES = ("ok", "not-modified", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One post on one channel, and how far it has got."""
+
+    id: int
+    post_key: str
+    post_path: str | None
+    post_title: str | None
+    content_hash: str | None
+    channel: str
+    network: str
+    state: DeliveryState
+    route: Route
+    text: str
+    parts: tuple[str, ...]
+    link: str | None
+    # What else the adapter needs to rebuild the post without its file (a
+    # queued feed entry has none): title, description, image, image_alt.
+    payload: Mapping[str, Any]
+    due_at: datetime | None
+    attempts: int
+    lease_until: datetime | None
+    claimed_by: str | None
+    sent_parts: tuple[str, ...]
+    remote_id: str | None
+    remote_url: str | None
+    error: str | None
+    error_kind: str | None
+    retry_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One line of a delivery's (or a channel's) history."""
+
+    id: int
+    delivery_id: int | None
+    channel: str | None
+    at: datetime
+    kind: EventKind
+    detail: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What a feed answered last time, for conditional GET and `feed list`."""
+
+    feed: str
+    url: str
+    etag: str | None
+    modified: str | None  # the Last-Modified header, verbatim
+    status: str  # one of FEED_PULL_STATUSES
+    error: str | None
+    last_pull: datetime
+    last_ok: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryMark:
+    """One feed entry to remember, as `record_pull` takes it."""
+
+    entry_key: str
+    post_key: str | None
+    title: str | None
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class SeenEntry:
+    """A feed entry the ledger remembers."""
+
+    feed: str
+    entry_key: str
+    post_key: str | None
+    title: str | None
+    action: str
+    first_seen: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something the community manager did outside crosspost, for the report."""
+
+    id: int
+    at: datetime
+    channel: str | None
+    text: str
+    created_at: datetime

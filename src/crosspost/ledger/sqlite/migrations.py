@@ -1,0 +1,182 @@
+"""The ledger's schema history: numbered migrations, and applying them on open.
+
+`MIGRATIONS[n - 1]` takes the file from `PRAGMA user_version` n - 1 to n.
+This history is what every existing ledger was built by: never edit a
+migration that has shipped (not even the CHECK on `state`, which the enums
+in `crosspost.states` have since taken over); append a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+from ...errors import LedgerUnavailable
+
+# Numbered migrations: MIGRATIONS[n - 1] takes the file from user_version n - 1
+# to n.  Never edit one that has shipped; append a new one.  Each is a tuple of
+# single statements, run inside one `BEGIN IMMEDIATE` transaction together
+# with the user_version bump (`executescript` would commit halfway).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """
+        CREATE TABLE deliveries (
+            id            INTEGER PRIMARY KEY,
+            post_key      TEXT NOT NULL,
+            post_path     TEXT,
+            post_title    TEXT,
+            content_hash  TEXT,
+            channel       TEXT NOT NULL,
+            network       TEXT NOT NULL,
+            state         TEXT NOT NULL DEFAULT 'pending' CHECK (state IN (
+                              'pending', 'sending', 'sent', 'failed', 'unknown',
+                              'manual', 'skipped', 'relayed', 'cancelled')),
+            route         TEXT NOT NULL DEFAULT 'direct'
+                              CHECK (route IN ('direct', 'repost', 'relayed')),
+            text          TEXT NOT NULL,
+            parts         TEXT NOT NULL DEFAULT '[]',
+            link          TEXT,
+            payload       TEXT NOT NULL DEFAULT '{}',
+            due_at        TEXT,
+            attempts      INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+            lease_until   TEXT,
+            claimed_by    TEXT,
+            sent_parts    TEXT NOT NULL DEFAULT '[]',
+            remote_id     TEXT,
+            remote_url    TEXT,
+            error         TEXT,
+            error_kind    TEXT,
+            retry_at      TEXT,
+            created_at    TEXT NOT NULL,
+            updated_at    TEXT NOT NULL,
+            sent_at       TEXT,
+            UNIQUE (post_key, channel)
+        )
+        """,
+        # due() and recover_stale() search by state; due() reads in due_at order.
+        "CREATE INDEX deliveries_due ON deliveries (state, due_at)",
+        "CREATE INDEX deliveries_channel ON deliveries (channel)",
+        """
+        CREATE TABLE events (
+            id           INTEGER PRIMARY KEY,
+            delivery_id  INTEGER REFERENCES deliveries (id),
+            channel      TEXT,
+            at           TEXT NOT NULL,
+            kind         TEXT NOT NULL,
+            detail       TEXT NOT NULL DEFAULT '{}'
+        )
+        """,
+        "CREATE INDEX events_at ON events (at)",
+        "CREATE INDEX events_delivery ON events (delivery_id)",
+        """
+        CREATE TABLE short_links (
+            long_url    TEXT PRIMARY KEY,
+            short_url   TEXT NOT NULL,
+            bitlink_id  TEXT,
+            created_at  TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE channel_state (
+            channel     TEXT PRIMARY KEY,
+            paused      INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+            reason      TEXT,
+            updated_at  TEXT NOT NULL
+        )
+        """,
+    ),
+    # 2: feed intake (what each blog feed last answered, and every entry
+    # already offered) and the community manager's notes for the report.
+    # `action` has no CHECK: SQLite cannot alter one, and FEED_ENTRY_ACTIONS
+    # guards the values in Python.
+    (
+        """
+        CREATE TABLE feed_state (
+            feed         TEXT PRIMARY KEY,
+            url          TEXT NOT NULL,
+            etag         TEXT,
+            modified     TEXT,
+            status       TEXT NOT NULL,
+            error        TEXT,
+            last_pull    TEXT NOT NULL,
+            last_ok      TEXT,
+            updated_at   TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE feed_entries (
+            id           INTEGER PRIMARY KEY,
+            feed         TEXT NOT NULL,
+            entry_key    TEXT NOT NULL,
+            post_key     TEXT,
+            title        TEXT,
+            action       TEXT NOT NULL,
+            first_seen   TEXT NOT NULL,
+            updated_at   TEXT NOT NULL,
+            UNIQUE (feed, entry_key)
+        )
+        """,
+        # An article is one post whichever feed (or post file) offers it.
+        "CREATE INDEX feed_entries_post ON feed_entries (post_key)",
+        """
+        CREATE TABLE notes (
+            id           INTEGER PRIMARY KEY,
+            at           TEXT NOT NULL,
+            channel      TEXT,
+            text         TEXT NOT NULL,
+            created_at   TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX notes_at ON notes (at)",
+    ),
+    # 3: the queue's pacing looks up one channel's posts around a time: when
+    # the sent ones went out and when the queued ones are due.
+    (
+        "CREATE INDEX deliveries_channel_due ON deliveries (channel, state, due_at)",
+        "CREATE INDEX deliveries_channel_sent ON deliveries (channel, sent_at)",
+    ),
+)
+
+
+def user_version(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(
+    connection: sqlite3.Connection,
+    path: Path,
+    write: Callable[[], AbstractContextManager[Any]],
+) -> None:
+    """Apply the migrations `connection` has not had yet, each in its own transaction.
+
+    `write` is the store's write transaction (`SQLiteBase._write`).  A ledger
+    from a newer crosspost, or a file that is no database, is `LedgerUnavailable`.
+    """
+    try:
+        version = user_version(connection)
+    except sqlite3.DatabaseError as exc:
+        raise LedgerUnavailable(f"cannot read the ledger {path}: {exc}") from exc
+    _check_not_newer(path, version)
+    for number, statements in enumerate(MIGRATIONS, start=1):
+        if number <= version:
+            continue
+        with write():
+            # Another process may have migrated while we waited for the lock.
+            current = user_version(connection)
+            _check_not_newer(path, current)
+            if current >= number:
+                continue
+            for statement in statements:
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {number}")
+
+
+def _check_not_newer(path: Path, version: int) -> None:
+    if version > len(MIGRATIONS):
+        raise LedgerUnavailable(
+            f"the ledger {path} was written by a newer crosspost (schema version "
+            f"{version}, this one knows up to {len(MIGRATIONS)}): upgrade crosspost"
+        )

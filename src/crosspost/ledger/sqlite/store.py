@@ -1,0 +1,54 @@
+"""`SQLiteStore`: the ledger in one SQLite file, composed of one mixin per table.
+
+Each mixin holds the operations on its part of the file (deliveries, claims,
+links, channels, feeds, notes); this class adds opening, which applies the
+pending migrations, and the questions that span tables.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from ..liveness import owner_id
+from ..store import Store
+from .channels import ChannelsMixin
+from .claims import ClaimsMixin
+from .db import connect
+from .deliveries import DeliveriesMixin
+from .feeds import FeedsMixin
+from .links import LinksMixin
+from .migrations import migrate
+from .notes import NotesMixin
+
+
+class SQLiteStore(DeliveriesMixin, ClaimsMixin, LinksMixin, ChannelsMixin, FeedsMixin, NotesMixin):
+    """The delivery ledger, one SQLite file.  Open with `SQLiteStore.open(path)`."""
+
+    @classmethod
+    def open(cls, path: Path) -> SQLiteStore:
+        """Open (creating if needed) the ledger at `path` and apply pending migrations."""
+        path = Path(path)
+        connection = connect(path)
+        store = cls(connection, path)
+        try:
+            migrate(connection, path, store._write)
+        except BaseException:
+            connection.close()
+            raise
+        return store
+
+    @staticmethod
+    def owner_id() -> str:
+        """This process, as the `owner` to pass to `claim` (see `liveness.owner_id`)."""
+        return owner_id()
+
+    def has_work(self, *, now: datetime) -> bool:
+        """Whether `crosspost run` has anything to do: something due, a paused
+        channel to name, or a `sending` row (maybe a dead run's) to recover."""
+        return bool(self.due(now=now, limit=1) or self.paused_channels() or self._any_sending())
+
+
+def _satisfies_store(store: SQLiteStore) -> Store:
+    """Never called: mypy checks here that `SQLiteStore` fills the `Store` protocol."""
+    return store

@@ -1,0 +1,319 @@
+"""`Store`: every operation the rest of crosspost asks of the ledger, and what each guarantees.
+
+A double post or a lost post is public, so every store is built for three
+accidents: the process dying at any line, two processes (or two computers)
+sharing the ledger, and a request that timed out after the network had
+already received it.
+
+* Each change is one short transaction that writes the row and its event
+  together: a crash leaves either both or neither.
+* A delivery is *claimed* (state `sending`, committed) before its request
+  leaves.  Two processes cannot both claim it: the second one sees `sending`
+  and gets nothing.
+* A claim whose process died, or whose lease ran out, becomes `unknown`, never
+  `pending`: the post may exist, so only the user can send it again
+  (`reset_for_retry`).  No store ever turns an uncertain delivery back into a
+  sendable one on its own.
+
+Every state change is a transition of `crosspost.states.TRANSITIONS`: a store
+refuses one whose sources do not hold the delivery's state (`WrongState`,
+"cannot mark as done delivery 12 (...): it is sent, and only a delivery that
+is ... can be"), and writes its event with `from`, the state it left.  The
+event detail keys are the report's contract.
+
+Only plain values cross this interface: ints, strs, aware `datetime`s (UTC
+out), sequences, mappings, the enums of `crosspost.states` and the frozen
+models of `.models`.  How a store locks (SQLite's `BEGIN IMMEDIATE`, a
+PostgreSQL `SELECT ... FOR UPDATE SKIP LOCKED`) is its own business.  Errors:
+`NotFound` for an unknown id, `WrongState` for a refused transition,
+`LedgerError` when the store fails while in use, `LedgerUnavailable` when it
+cannot be opened.  No secret ever reaches a store: callers hand it texts, ids,
+URLs and error messages they have already cleaned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from .models import Delivery, EntryMark, Event, FeedState, Note, SeenEntry
+
+
+class Store(Protocol):
+    """The delivery ledger, whatever keeps it.  Belongs to the thread that opened it."""
+
+    @property
+    def location(self) -> str:
+        """Where the ledger lives (a file, a database URL without its password), for messages."""
+        ...
+
+    def close(self) -> None:
+        """Release the store; it is not used again."""
+        ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def owner_id(self) -> str:
+        """This process, as the `owner` to pass to `claim` (`liveness.owner_id`)."""
+        ...
+
+    # -- creating and reading deliveries -------------------------------------------------
+
+    def ensure_delivery(
+        self,
+        *,
+        post_key: str,
+        post_path: str | None,
+        post_title: str | None,
+        content_hash: str | None,
+        channel: str,
+        network: str,
+        text: str,
+        parts: Sequence[str],
+        link: str | None,
+        route: str = ...,
+        due_at: datetime | None = None,
+        payload: Mapping[str, Any] | None = None,
+    ) -> Delivery:
+        """The delivery of `post_key` to `channel`: created `pending` (event `created`)
+        if absent, else returned as it is, never reset.  At most one per (post, channel),
+        even when two processes ask at once.  `text` is the first of `parts`."""
+        ...
+
+    def update_content(
+        self,
+        delivery_id: int,
+        *,
+        text: str,
+        parts: Sequence[str],
+        link: str | None,
+        content_hash: str | None,
+        route: str,
+        payload: Mapping[str, Any] | None = None,
+    ) -> Delivery:
+        """Transition `update`: rewrite what a pending or failed delivery will send.
+
+        No event when nothing changed; `WrongState` once part of its thread is out."""
+        ...
+
+    def schedule(
+        self, delivery_id: int, *, due_at: datetime | None, reason: str | None = None
+    ) -> Delivery:
+        """Transition `schedule` (or `move`, with a `reason`): when a pending delivery is due."""
+        ...
+
+    def get(self, delivery_id: int) -> Delivery:
+        """The delivery with this id; `NotFound` if there is none."""
+        ...
+
+    def find(self, *, post_key: str, channel: str) -> Delivery | None:
+        """The delivery of `post_key` to `channel`, if one exists."""
+        ...
+
+    def deliveries(
+        self,
+        *,
+        post_key: str | None = None,
+        channel: str | None = None,
+        states: Sequence[str] | None = None,
+    ) -> list[Delivery]:
+        """Deliveries matching every filter given, by id; ValueError for an unknown state."""
+        ...
+
+    def upcoming(self, *, states: Sequence[str] | None = None, limit: int = 100) -> list[Delivery]:
+        """Deliveries in `states` (all when None), soonest due (else created) first."""
+        ...
+
+    def has_work(self, *, now: datetime) -> bool:
+        """Whether something is due, a channel is paused or a delivery is `sending`."""
+        ...
+
+    def channel_times(
+        self, channel: str, *, since: datetime, until: datetime, pending: bool = True
+    ) -> list[datetime]:
+        """When `channel` posted (sent_at) or, with `pending`, will post (due_at), in
+        [since, until), sorted; answered without reading the whole ledger."""
+        ...
+
+    def due(self, *, now: datetime | None = None, limit: int = 100) -> list[Delivery]:
+        """Pending deliveries due by `now`: undated ones first, then by due_at, then id."""
+        ...
+
+    def events(
+        self,
+        *,
+        delivery_id: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Event]:
+        """Events in the order they were written; `since` inclusive, `until` exclusive."""
+        ...
+
+    # -- sending ------------------------------------------------------------------------
+
+    def claim(
+        self,
+        delivery_id: int,
+        *,
+        owner: str,
+        lease_seconds: float,
+        now: datetime | None = None,
+        states: Sequence[str] = ...,
+    ) -> Delivery | None:
+        """Transition `claim`: take a delivery for sending, committed before this returns.
+
+        None when its state is not in `states` (pending or failed by default):
+        of processes racing for one row, exactly one gets it.  A `sending` row
+        is never taken over, however old its lease.  ValueError when `states`
+        names a state a claim may not start from."""
+        ...
+
+    def record_part(self, delivery_id: int, *, index: int, remote_id: str) -> Delivery:
+        """Transition `part`: thread part `index` is out, committed before the next leaves.
+
+        Repeating the last recorded part is a no-op; a gap is `LedgerError`."""
+        ...
+
+    def mark_sent(
+        self,
+        delivery_id: int,
+        *,
+        remote_id: str,
+        remote_url: str | None,
+        part_ids: Sequence[str] = (),
+    ) -> Delivery:
+        """Transition `sent`: the network took it (also from `unknown`: a late answer)."""
+        ...
+
+    def mark_failed(
+        self,
+        delivery_id: int,
+        *,
+        kind: str,
+        error: str,
+        retry_at: datetime | None = None,
+        requeue: bool = False,
+    ) -> Delivery:
+        """Transition `fail`, or with `requeue` `requeue` (back to pending, due at
+        `retry_at`, event `failed` with `requeued`), in one write.  Never for an
+        uncertain outcome (`kind` "unknown" is a ValueError)."""
+        ...
+
+    def mark_unknown(self, delivery_id: int, *, error: str) -> Delivery:
+        """Transition `unknown`: the request may have reached the network."""
+        ...
+
+    def recover_stale(self, *, now: datetime | None = None) -> list[Delivery]:
+        """Transition `recover` for every abandoned claim: `sending` becomes `unknown`.
+
+        Abandoned: its lease has run out, or its claimer certainly no longer
+        runs (`liveness.claimer_is_gone`).  A live claimer's row is left alone."""
+        ...
+
+    # -- a person's (or the router's) moves -------------------------------------------------
+
+    def mark_manual(self, delivery_id: int) -> Delivery:
+        """Transition `manual`: handed to a human."""
+        ...
+
+    def mark_done(self, delivery_id: int, *, url: str | None = None) -> Delivery:
+        """Transition `done`: a human says the post is out."""
+        ...
+
+    def mark_skipped(self, delivery_id: int, *, reason: str) -> Delivery:
+        """Transition `skip`: it will not happen, for `reason`."""
+        ...
+
+    def mark_relayed(self, delivery_id: int, *, via: str) -> Delivery:
+        """Transition `relay`: carried by channel `via`; its route becomes relayed."""
+        ...
+
+    def cancel(self, delivery_id: int) -> Delivery:
+        """Transition `cancel`: dropped before it went out."""
+        ...
+
+    def reset_for_retry(self, delivery_id: int, *, reason: str, force: bool = False) -> Delivery:
+        """Transition `retry` (thread parts kept), or with `force` from sent, relayed
+        or manual `force` (remote ids cleared, relayed becomes direct)."""
+        ...
+
+    # -- short links, channels ---------------------------------------------------------
+
+    def get_short_link(self, long_url: str) -> tuple[str, str | None] | None:
+        """The cached (short_url, bitlink_id) for `long_url`, if any."""
+        ...
+
+    def save_short_link(
+        self, long_url: str, *, short_url: str, bitlink_id: str | None
+    ) -> tuple[str, str | None]:
+        """Cache a short link; the first one saved for a URL wins, and is returned."""
+        ...
+
+    def bitlink_ids(self) -> dict[str, str]:
+        """Every cached short link with a bit.ly id, short_url -> bitlink_id."""
+        ...
+
+    def set_paused(self, channel: str, *, paused: bool, reason: str | None = None) -> None:
+        """Pause or resume a channel; an event (`paused`/`resumed`) for each real change."""
+        ...
+
+    def paused_channels(self) -> dict[str, str]:
+        """Paused channels and why ("" when no reason was given)."""
+        ...
+
+    # -- feeds and notes ---------------------------------------------------------------
+
+    def feed_states(self) -> dict[str, FeedState]:
+        """The last pull of every feed ever pulled, by feed name."""
+        ...
+
+    def seen_entries(
+        self,
+        *,
+        feed: str | None = None,
+        post_key: str | None = None,
+        actions: Sequence[str] | None = None,
+    ) -> list[SeenEntry]:
+        """Remembered feed entries matching every filter given, oldest first."""
+        ...
+
+    def record_pull(
+        self,
+        feed: str,
+        *,
+        url: str,
+        status: str,
+        etag: str | None = None,
+        modified: str | None = None,
+        error: str | None = None,
+        entries: Sequence[EntryMark] = (),
+        now: datetime | None = None,
+    ) -> FeedState:
+        """One pull of `feed`: its answer and its entries in one write, so validators
+        are never stored without the entries they cover."""
+        ...
+
+    def add_note(
+        self, *, text: str, channel: str | None = None, at: datetime | None = None
+    ) -> Note:
+        """Record a manual action (`at` defaults to now)."""
+        ...
+
+    def notes(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        channel: str | None = None,
+    ) -> list[Note]:
+        """Notes in time order; `since` inclusive, `until` exclusive."""
+        ...

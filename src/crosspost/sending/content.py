@@ -1,0 +1,107 @@
+"""What a delivery records and sends: the previewed text, its link, and what the
+adapter needs besides, so a queued post (or a feed entry) goes out without its file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..config import ChannelConfig
+from ..ledger import Delivery, Ledger
+from ..networks.base import Outgoing
+from ..post import Post
+from ..preview import Preview
+from ..states import Route
+
+
+def delivery_content(
+    post: Post, channel: ChannelConfig, preview: Preview, route: Route
+) -> dict[str, Any]:
+    """What a delivery of `post` on `channel` records: the previewed text with the
+    channel's UTM-tagged long link (shortened when sent), and what the adapter
+    needs besides, so it can be sent later without the post file."""
+    image = str(post.image_path) if post.image_path else post.image
+    return {
+        "text": preview.parts[0],
+        "parts": preview.parts,
+        "link": preview.link,
+        "content_hash": post.content_hash,
+        "route": route,
+        "payload": payload_for(
+            title=post.title,
+            summary=post.summary,
+            image=image,
+            image_alt=post.image_alt,
+            shorten=channel.shorten,
+        ),
+    }
+
+
+def new_delivery(
+    ledger: Ledger,
+    post: Post,
+    channel: ChannelConfig,
+    content: Mapping[str, Any],
+    *,
+    due_at: datetime | None = None,
+) -> Delivery:
+    """Record (or find, when another run was first) the delivery of `post` on `channel`."""
+    return ledger.ensure_delivery(
+        post_key=post.key,
+        post_path=str(post.path),
+        post_title=post.title,
+        channel=channel.name,
+        network=channel.network,
+        due_at=due_at,
+        **content,
+    )
+
+
+def payload_for(
+    *,
+    title: str | None,
+    summary: str | None,
+    image: str | None,
+    image_alt: str | None,
+    shorten: bool,
+) -> dict[str, Any]:
+    """What `outgoing_for` needs besides the text, stored with the delivery."""
+    return {
+        "title": title,
+        "description": summary,
+        "image": image,
+        "image_alt": image_alt,
+        "shorten": shorten,
+    }
+
+
+def outgoing_for(delivery: Delivery) -> Outgoing:
+    """The adapter's input, rebuilt from the ledger row alone."""
+    payload = delivery.payload
+    image = payload.get("image")
+    # A remote image (a feed entry's) is left to the network's link preview.
+    local = bool(image) and not str(image).startswith(("http://", "https://"))
+    return Outgoing(
+        channel=delivery.channel,
+        parts=delivery.parts,
+        link=delivery.link,
+        title=payload.get("title") or delivery.post_title,
+        description=payload.get("description"),
+        image_path=Path(str(image)) if local else None,
+        image_alt=payload.get("image_alt"),
+        sent_parts=delivery.sent_parts,
+    )
+
+
+def manual_note(channel: ChannelConfig, delivery: Delivery) -> str:
+    """What a human must do for a delivery on a network without an API."""
+    settings = channel.settings
+    where = getattr(settings, "url", None) or getattr(settings, "site", None) or channel.name
+    how = getattr(settings, "instructions", None)
+    return (
+        f"post it by hand on {where}"
+        + (f" ({how})" if how else "")
+        + f", then run `crosspost done {delivery.id} --url URL`"
+    )

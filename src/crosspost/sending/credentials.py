@@ -1,0 +1,29 @@
+"""A channel's credentials for this run: `${VAR}` references resolved from the environment.
+
+Against the sandbox an unset one gets a stand-in value: the sandbox checks the
+shape of credentials, not their value, so it can be tried without any env.
+"""
+
+from __future__ import annotations
+
+from ..config import SECRET_REF, ChannelConfig, resolve_secret
+from ..errors import BadInput
+
+
+def resolve_credential(ref: str, *, channel: str, field: str, sandbox: bool) -> str:
+    """A `${VAR}` credential's value (or, against the sandbox, a stand-in for an unset one)."""
+    try:
+        return resolve_secret(ref, channel=channel, field=field)
+    except BadInput:
+        if not sandbox:
+            raise
+        match = SECRET_REF.match(ref)
+        return f"sandbox-{match.group(1).lower() if match else field}"
+
+
+def channel_credentials(channel: ChannelConfig, *, sandbox: bool) -> dict[str, str]:
+    """Every credential of `channel`; CredentialError names the first one missing."""
+    return {
+        name: resolve_credential(ref, channel=channel.name, field=name, sandbox=sandbox)
+        for name, ref in channel.spec.credentials.items()
+    }

@@ -1,0 +1,179 @@
+"""The steps every send run shares: `publish`, `run` and `feed pull` differ only in
+which deliveries they choose and in what a failure does next (their `FailurePolicy`).
+
+A run goes:
+1. recover the claims of runs that died (`sending` -> `unknown`, said loudly);
+2. resolve the bit.ly token and each channel's credentials;
+3. send the first wave (every channel that posts itself), channels in parallel,
+   each channel's deliveries in order on one thread with its own ledger connection;
+4. settle the relayed channels against what their sources now are: carried by
+   the relay, posted directly after all (a "repost"), or looked at later;
+5. send the second wave (the reposts).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from ..config import ChannelConfig, Config
+from ..errors import BadInput
+from ..ledger import Delivery, Ledger
+from ..routing import relay_decision
+from ..states import DeliveryState, RelayDecision, Route
+from .credentials import channel_credentials, resolve_credential
+from .deliver import Attempt, FailurePolicy, Progress, Sender, open_sender
+
+# Networks are slow and independent; eight threads cover every realistic setup
+# without opening more than bit.ly's five concurrent connections for long.
+MAX_PARALLEL = 8
+
+
+@dataclass
+class Batch:
+    """One channel's deliveries for one wave, sent in order on one thread."""
+
+    channel: ChannelConfig
+    credentials: dict[str, str]
+    deliveries: list[Delivery] = field(default_factory=list)
+
+
+# Told of every attempt as it ends (on the channel's thread, with the sender's
+# ledger); answers whether the rest of the batch should still go.
+AttemptHandler = Callable[[Batch, int, Attempt, Ledger], bool]
+ProgressFor = Callable[[Delivery], Progress | None]
+
+
+@dataclass(frozen=True)
+class RelayCheck:
+    """Where a relayed channel stands, given its source's delivery of the same post."""
+
+    decision: RelayDecision
+    source: str
+    source_state: DeliveryState | None
+
+
+@dataclass
+class Pipeline:
+    """One send run's shared machinery; `Publisher` and `Runner` drive it."""
+
+    config: Config
+    ledger_file: Path
+    sandbox_url: str | None = None
+    policy: FailurePolicy | None = None
+    warnings: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    shortener_token: str | None = None
+
+    @property
+    def sandbox(self) -> bool:
+        return self.sandbox_url is not None
+
+    def warn(self, message: str) -> None:
+        with self.lock:
+            self.warnings.append(message)
+
+    def recover_stale(self, ledger: Ledger) -> None:
+        """Turn the claims of runs that died into `unknown`, and say so."""
+        for stale in ledger.recover_stale():
+            self.warn(
+                f"delivery {stale.id} ({stale.channel}) was interrupted while sending by an "
+                "earlier run: marked unknown; check the network, then "
+                f"`crosspost done {stale.id} --url URL`, or `crosspost queue retry {stale.id}`"
+            )
+
+    def resolve_shortener(self) -> None:
+        """The bit.ly token for this run; CredentialError (BadInput) when it is unset."""
+        settings = self.config.shortener
+        if settings is None:
+            return
+        self.shortener_token = resolve_credential(
+            settings.token, channel="shortener", field="token", sandbox=self.sandbox
+        )
+
+    def credentials(self, channel: ChannelConfig) -> dict[str, str]:
+        """The channel's credentials; CredentialError (BadInput) names a missing one."""
+        return channel_credentials(channel, sandbox=self.sandbox)
+
+    def check_relay(self, ledger: Ledger, channel: ChannelConfig, post_key: str) -> RelayCheck:
+        """Carried by the relay, posted directly (the chain is broken), or later."""
+        source = channel.spec.relayed_by or ""
+        if channel.spec.relay == "broken" or source not in self.config.channels:
+            return RelayCheck(RelayDecision.REPOST, source, None)
+        row = ledger.find(post_key=post_key, channel=source)
+        state = row.state if row else None
+        return RelayCheck(relay_decision(state), source, state)
+
+    @staticmethod
+    def make_repost(ledger: Ledger, delivery: Delivery) -> Delivery:
+        """The relay cannot carry it: record that this channel posts it itself."""
+        return ledger.update_content(
+            delivery.id,
+            text=delivery.text,
+            parts=delivery.parts,
+            link=delivery.link,
+            content_hash=delivery.content_hash,
+            route=Route.REPOST,
+        )
+
+    def send(
+        self,
+        batches: Mapping[str, Batch],
+        on_attempt: AttemptHandler,
+        progress_for: ProgressFor | None = None,
+    ) -> None:
+        """Send a wave: channels in parallel, one channel's deliveries in order."""
+
+        def send_batch(batch: Batch) -> None:
+            with open_sender(
+                config=self.config,
+                channel=batch.channel,
+                credentials=batch.credentials,
+                ledger_file=self.ledger_file,
+                api_url=self.sandbox_url,
+                shortener_token=self.shortener_token,
+                policy=self.policy,
+            ) as sender:
+                self._send_batch(sender, batch, on_attempt, progress_for)
+
+        per_channel_in_parallel(batches, send_batch)
+
+    def _send_batch(
+        self,
+        sender: Sender,
+        batch: Batch,
+        on_attempt: AttemptHandler,
+        progress_for: ProgressFor | None,
+    ) -> None:
+        for index, delivery in enumerate(batch.deliveries):
+            progress = progress_for(delivery) if progress_for else None
+            attempt = sender.send(delivery, progress=progress)
+            for warning in attempt.warnings:
+                self.warn(warning)
+            if not on_attempt(batch, index, attempt, sender.ledger):
+                break
+
+    def shortener_problem(self) -> str | None:
+        """Why this run has no bit.ly token (None when it has one, or needs none)."""
+        try:
+            self.resolve_shortener()
+        except BadInput as exc:
+            return str(exc)
+        return None
+
+
+T = TypeVar("T")
+
+
+def per_channel_in_parallel(groups: Mapping[str, T], work: Callable[[T], None]) -> None:
+    """Run `work` on each channel's group at once: a publish takes as long as the
+    slowest network, not the sum.  One channel's posts stay in order on one thread."""
+    if not groups:
+        return
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(groups))) as pool:
+        for future in [pool.submit(work, group) for group in groups.values()]:
+            future.result()

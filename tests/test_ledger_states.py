@@ -1,0 +1,177 @@
+"""The ledger's side of the state machine: enums out, the table's rules in, typed errors."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crosspost.errors import (
+    BadInput,
+    ExitStatus,
+    LedgerError,
+    LedgerUnavailable,
+    NotFound,
+    WrongState,
+)
+from crosspost.ledger import (
+    MIGRATIONS,
+    Delivery,
+    Ledger,
+    SQLiteStore,
+    Store,
+    open_store,
+    owner_id,
+)
+from crosspost.states import TRANSITIONS, DeliveryState, EventKind, Route, state_after
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Iterator[Ledger]:
+    with Ledger.open(tmp_path / "ledger.sqlite3") as opened:
+        yield opened
+
+
+def new(ledger: Store, channel: str = "x-main") -> Delivery:
+    return ledger.ensure_delivery(
+        post_key="https://blog.example/p/",
+        post_path=None,
+        post_title="P",
+        content_hash="h",
+        channel=channel,
+        network="twitter",
+        text="hello",
+        parts=("hello",),
+        link=None,
+    )
+
+
+def test_open_store_opens_the_ledger_of_a_home(tmp_path: Path) -> None:
+    with open_store(tmp_path) as store:
+        new(store)
+        assert store.location == str(tmp_path / "ledger.sqlite3")
+    assert Ledger is SQLiteStore
+    with Ledger.open(tmp_path / "ledger.sqlite3") as again:
+        assert [d.channel for d in again.deliveries()] == ["x-main"]
+
+
+def test_states_routes_and_kinds_come_back_as_enums(ledger: Ledger) -> None:
+    d = new(ledger)
+    assert d.state is DeliveryState.PENDING and d.route is Route.DIRECT
+    relayed = ledger.mark_relayed(d.id, via="fb-page")
+    assert relayed.state is DeliveryState.RELAYED and relayed.route is Route.RELAYED
+    assert [e.kind for e in ledger.events()] == [EventKind.CREATED, EventKind.RELAYED]
+    assert all(isinstance(e.kind, EventKind) for e in ledger.events())
+    # StrEnums are their strings: callers that compare with text keep working.
+    assert relayed.state == "relayed" and f"{relayed.state}" == "relayed"
+
+
+def test_each_event_replays_to_the_state_it_wrote(ledger: Ledger) -> None:
+    """The report's replay (`state_after`) and the ledger agree, requeue included."""
+    d = new(ledger)
+    ledger.claim(d.id, owner=owner_id(), lease_seconds=60)
+    ledger.mark_failed(d.id, kind="transient", error="HTTP 503", requeue=True)
+    ledger.claim(d.id, owner=owner_id(), lease_seconds=60)
+    ledger.mark_failed(d.id, kind="rejected", error="dup")
+    ledger.reset_for_retry(d.id, reason="user")
+    ledger.claim(d.id, owner=owner_id(), lease_seconds=60)
+    ledger.mark_unknown(d.id, error="timeout")
+    ledger.mark_done(d.id)
+    ledger.reset_for_retry(d.id, reason="--force", force=True)
+    state: DeliveryState | None = None
+    replayed = []
+    for event in ledger.events(delivery_id=d.id):
+        if "from" in event.detail:
+            assert event.detail["from"] == state
+        state = state_after(event.kind, event.detail, state)
+        replayed.append(state)
+    assert replayed == [
+        "pending",
+        "sending",
+        "pending",  # requeued: back in the queue, not failed
+        "sending",
+        "failed",
+        "pending",
+        "sending",
+        "unknown",
+        "sent",
+        "pending",
+    ]
+    assert ledger.get(d.id).state == state
+
+
+def test_a_refused_transition_is_wrong_state_with_what_is_allowed(ledger: Ledger) -> None:
+    d = new(ledger)
+    with pytest.raises(WrongState) as caught:
+        ledger.mark_done(d.id)
+    assert str(caught.value) == (
+        f"cannot mark as done delivery {d.id} (x-main, https://blog.example/p/): it is pending,"
+        " and only a delivery that is failed, unknown or manual can be"
+    )
+    assert isinstance(caught.value, LedgerError) and isinstance(caught.value, BadInput)
+    assert caught.value.exit_code is ExitStatus.BAD_INPUT
+    cancelled = ledger.cancel(d.id)
+    with pytest.raises(WrongState, match=r"cannot cancel .* it is cancelled"):
+        ledger.cancel(cancelled.id)
+    with pytest.raises(NotFound):
+        ledger.cancel(999)
+
+
+@pytest.mark.parametrize("name", sorted(TRANSITIONS))
+def test_every_transition_writes_its_own_event(name: str) -> None:
+    """The table is the one source: each transition's event is a known kind."""
+    transition = TRANSITIONS[name]
+    assert transition.name == name and isinstance(transition.event, EventKind)
+    assert transition.sources and all(isinstance(s, DeliveryState) for s in transition.sources)
+
+
+def test_force_resends_a_manual_delivery(ledger: Ledger) -> None:
+    """`publish --force` on a by-hand delivery used to fail: "it is manual"."""
+    d = ledger.mark_manual(new(ledger, channel="mastodon").id)
+    with pytest.raises(WrongState, match="it is manual"):
+        ledger.reset_for_retry(d.id, reason="oops")
+    forced = ledger.reset_for_retry(d.id, reason="--force", force=True)
+    assert forced.state is DeliveryState.PENDING and forced.route is Route.DIRECT
+    last = ledger.events(delivery_id=d.id)[-1]
+    assert last.kind is EventKind.FORCED
+    assert (last.detail["from"], last.detail["reason"]) == ("manual", "--force")
+    assert ledger.mark_manual(d.id).state is DeliveryState.MANUAL  # handed over again
+
+
+def test_force_from_a_state_nothing_moves_names_what_force_allows(ledger: Ledger) -> None:
+    d = new(ledger)
+    with pytest.raises(WrongState, match=r"cannot force a resend of .* it is pending"):
+        ledger.reset_for_retry(d.id, reason="--force", force=True)
+    cancelled = ledger.cancel(d.id)
+    retried = ledger.reset_for_retry(cancelled.id, reason="--force", force=True)
+    assert ledger.events(delivery_id=retried.id)[-1].kind is EventKind.RETRIED
+
+
+def test_a_ledger_that_cannot_be_opened_is_unavailable(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    Ledger.open(path).close()
+    raw = sqlite3.connect(path)
+    raw.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    raw.close()
+    with pytest.raises(LedgerUnavailable, match="upgrade crosspost") as newer:
+        Ledger.open(path)
+    assert newer.value.exit_code is ExitStatus.BAD_INPUT
+    junk = tmp_path / "junk" / "ledger.sqlite3"
+    junk.parent.mkdir()
+    junk.write_bytes(b"not a database at all, only some words" * 40)
+    with pytest.raises(LedgerUnavailable, match="move it away"):
+        Ledger.open(junk)
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the home directory should be")
+    with pytest.raises(LedgerUnavailable, match="--home or CROSSPOST_HOME"):
+        open_store(blocked / "home")
+
+
+def test_a_failure_while_in_use_is_a_ledger_error_not_bad_input(ledger: Ledger) -> None:
+    ledger.close()
+    with pytest.raises(LedgerError) as caught:
+        ledger.deliveries()
+    assert not isinstance(caught.value, BadInput)
+    assert caught.value.exit_code is ExitStatus.FAILED
