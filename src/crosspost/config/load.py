@@ -1,0 +1,132 @@
+"""Reading channels.yaml: the YAML, the line of every key, and the wording of errors.
+
+Every problem reads `file:line: dotted.path: message`, so an editor can jump to
+it; `Locator` is the one place that writes that shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import ConfigError
+from .models import Config, ConfigFile
+from .resolve import resolve_config
+
+# A key's path in the document (("channels", "x", "network"), ("feeds", 0)) -> its line.
+LineIndex = dict[tuple[Any, ...], int]
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Where a key sits in one channels.yaml, and how a problem with it is worded."""
+
+    path: Path
+    lines: LineIndex
+
+    def line(self, loc: tuple[Any, ...]) -> int:
+        """The line of `loc`, or of its nearest parent that appears in the file."""
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return 1
+
+    def at(self, loc: tuple[Any, ...]) -> str:
+        """`file:line` of `loc`."""
+        return f"{self.path}:{self.line(loc)}"
+
+    def problem(self, loc: tuple[Any, ...], message: str, *, dotted: str | None = None) -> str:
+        """`file:line: dotted.path: message`; the dotted path is `loc`'s unless given."""
+        if dotted is None:
+            dotted = ".".join(str(p) for p in loc)
+        return f"{self.at(loc)}: {dotted}: {message}"
+
+    def validation_errors(self, exc: ValidationError, prefix: tuple[Any, ...] = ()) -> str:
+        """Pydantic's errors, one line each, reworded where its own words do not help."""
+        out = []
+        for err in exc.errors():
+            # Pydantic adds the union member or the literal tag to the location: drop those.
+            loc = tuple(
+                p
+                for p in (*prefix, *err["loc"])
+                if not (isinstance(p, str) and p.startswith(("literal[", "function-")))
+            )
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = (
+                    "unknown setting (check its spelling, or see the README's channels.yaml "
+                    "reference)"
+                )
+            elif err["type"] == "missing":
+                msg = "required setting is missing"
+            out.append(
+                self.problem(loc, msg, dotted=".".join(str(p) for p in loc) or "(top level)")
+            )
+        return "\n".join(dict.fromkeys(out))
+
+
+def load_config(path: Path) -> Config:
+    """Read, validate and resolve channels.yaml."""
+    text = _read_text(path)
+    root, data = _parse_yaml(path, text)
+    where = Locator(path, _line_index(root))
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: expected a mapping with a `channels:` section")
+    try:
+        parsed = ConfigFile.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(where.validation_errors(exc)) from None
+    return resolve_config(parsed, where)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+
+
+def _parse_yaml(path: Path, text: str) -> tuple[Any, Any]:
+    """The YAML node tree (for line numbers) and the plain data, or a ConfigError."""
+    import yaml
+
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        lines = text.splitlines()
+        line = lines[mark.line] if mark and mark.line < len(lines) else ""
+        if "${" in line and "{" in line.split("${")[0]:
+            # `{token: ${X}}`: inside a flow mapping the braces of ${X} are YAML syntax.
+            problem += '; inside { }, quote the reference ("${X}") or use one line per key'
+        raise ConfigError(f"{where}: not valid YAML: {problem}") from None
+
+
+def _line_index(root: Any) -> LineIndex:
+    """Map each key path in the YAML document to its 1-based line."""
+    import yaml
+
+    index: LineIndex = {}
+
+    def walk(node: Any, here: tuple[Any, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = (*here, key.value)
+                index[child] = key.start_mark.line + 1
+                walk(value, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                index[(*here, i)] = item.start_mark.line + 1
+                walk(item, (*here, i))
+
+    if root is not None:
+        walk(root, ())
+    return index

@@ -1,0 +1,297 @@
+"""The channels.yaml schema as frozen pydantic models, and the resolved `Config`.
+
+The models check what one field or one section can check alone; what needs the
+installed networks or the whole file (a network's own settings, credentials,
+relay chains) is `resolve.py`'s.  Unknown keys are errors (`extra="forbid"`),
+except on a channel, whose extra keys belong to its network's settings model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from ..errors import NotFound
+from ..pacing import Pacing, parse_clock, parse_days, parse_duration, parse_window
+from ..secrets import WRITE_A_REFERENCE, check_secret_ref, is_secret_ref, unset_variables
+
+CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_api_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not re.match(r"^https?://[^/\s]+$", value.rstrip("/")):
+        raise ValueError(
+            "must be a scheme and host, like https://api.x.com or http://127.0.0.1:8025"
+        )
+    return value.rstrip("/")
+
+
+def _check_timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}; use a name like Europe/Paris") from None
+    return value
+
+
+class Utm(_Model):
+    """UTM parameters added to the post URL; `{channel}`, `{network}`, `{slug}` expand."""
+
+    source: str = "{channel}"
+    medium: str = "social"
+    campaign: str = "{slug}"
+    term: str | None = None
+    content: str | None = None
+
+
+class Shortener(_Model):
+    service: Literal["bitly"] = "bitly"
+    token: str
+    api_url: str | None = None
+    domain: str | None = None
+    group_guid: str | None = None
+    on_error: Literal["long", "fail"] = "long"
+    timeout: float = Field(default=5.0, gt=0, le=120)
+
+    _token = field_validator("token")(check_secret_ref)
+    _api = field_validator("api_url")(_check_api_url)
+
+
+class _PacingFields(BaseModel):
+    """When a channel may post; set in `defaults` or per channel (the channel wins)."""
+
+    slots: tuple[str, ...] | None = None  # "09:00", in the channel's time zone
+    max_per_day: int | None = Field(default=None, gt=0)
+    min_interval: str | None = None  # "90m", "2h", "1h30m"
+    quiet_hours: tuple[str, ...] | None = None  # "22:00-07:00"
+    days: str | None = None  # "mon-sun", "mon-fri", "mon,wed,fri"
+    retries: int | None = Field(default=None, ge=0, le=50)
+
+    @field_validator("slots")
+    @classmethod
+    def _slots(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for v in value or ():
+            parse_clock(v)
+        return value
+
+    @field_validator("min_interval")
+    @classmethod
+    def _interval(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value)
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for v in value or ():
+            parse_window(v)
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: str | None) -> str | None:
+        if value is not None and not parse_days(value):
+            raise ValueError("no posting day left")
+        return value
+
+
+class Defaults(_PacingFields):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timezone: str = "UTC"
+    utm: Utm | None = None
+    timeout: float = Field(default=20.0, gt=0, le=300)
+
+    _tz = field_validator("timezone")(_check_timezone)
+
+
+class Channel(_PacingFields):
+    """One destination.  Network-specific fields are validated by the network's own model."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    network: str
+    template: str | None = None
+    audience: tuple[str, ...] = ()
+    max_length: int | None = Field(default=None, gt=0)
+    overflow: Literal["shorten", "thread", "fail"] = "shorten"
+    hashtags: int | None = Field(default=None, ge=0)
+    api_url: str | None = None
+    credentials: dict[str, str] = Field(default_factory=dict)
+    utm: Utm | Literal[False] | None = None
+    shorten: bool | None = None
+    relayed_by: str | None = None
+    relay: Literal["ok", "broken"] = "ok"
+    enabled: bool = True
+    timeout: float | None = Field(default=None, gt=0, le=300)
+    timezone: str | None = None
+
+    _api = field_validator("api_url")(_check_api_url)
+
+    @field_validator("credentials")
+    @classmethod
+    def _refs_only(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, ref in value.items():
+            if not is_secret_ref(ref):
+                raise ValueError(f"credentials.{name}: {WRITE_A_REFERENCE}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str | None) -> str | None:
+        return None if value is None else _check_timezone(value)
+
+
+class Feed(_Model):
+    """A blog feed (RSS or Atom) whose new entries become posts.
+
+    What to do with a new entry: `action: publish`, `action: review` (only list
+    it), or `action: schedule` with `at:`; `schedule: next-slot` is the same as
+    `action: schedule` + `at: next-slot`.
+    """
+
+    name: str
+    url: str  # http(s) address, or a local file path (relative to channels.yaml)
+    audience: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # added to each entry's own categories
+    channels: tuple[str, ...] = ()  # only these channels (default: every channel)
+    action: Literal["publish", "schedule", "review"] = "review"
+    at: str = "next-slot"  # with action: schedule, when (next-slot or a time)
+    lang: str | None = None  # when the feed does not say
+    timeout: float = Field(default=20.0, gt=0, le=300)
+    # The blog's address, to resolve relative links in a feed read from a file
+    # (a feed fetched over HTTP resolves them against its own address).
+    base_url: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _schedule_shorthand(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "schedule" not in data:
+            return data
+        data = dict(data)
+        when = data.pop("schedule")
+        if data.get("action", "schedule") != "schedule":
+            raise ValueError(
+                f"`schedule: {when}` means action schedule, but action is "
+                f"{data['action']!r}: keep one of the two"
+            )
+        if "at" in data:
+            raise ValueError("write either `schedule: WHEN` or `action: schedule` with `at: WHEN`")
+        if not isinstance(when, str) or not when.strip():
+            raise ValueError("`schedule:` takes when to send, like `schedule: next-slot`")
+        data.update(action="schedule", at=when.strip())
+        return data
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not CHANNEL_NAME.match(value):
+            raise ValueError("feed names use lower-case letters, digits, `-`, `_` and `.`")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        value = value.strip()
+        scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", value)
+        if scheme and scheme.group(1).lower() not in ("http", "https", "file"):
+            raise ValueError(
+                "a feed is an http(s) address or a file path (relative to channels.yaml)"
+            )
+        if not value:
+            raise ValueError("a feed needs a `url:` (an http(s) address or a file path)")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be the blog's http(s) address, like https://blog.example.com/")
+        return value
+
+
+class ConfigFile(_Model):
+    """channels.yaml as written, before the networks have had their say."""
+
+    defaults: Defaults = Defaults()
+    shortener: Shortener | None = None
+    channels: dict[str, Channel]
+    feeds: tuple[Feed, ...] = ()
+
+    @field_validator("feeds")
+    @classmethod
+    def _unique_feeds(cls, value: tuple[Feed, ...]) -> tuple[Feed, ...]:
+        names = [f.name for f in value]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"two feeds are named {dupes[0]!r}; feed names must be unique")
+        return value
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    """A channel after validation, with its network's settings model and defaults applied."""
+
+    name: str
+    spec: Channel
+    settings: Any  # the network's own pydantic model instance, or None
+    max_length: int
+    weighted: bool
+    threads: bool
+    manual: bool
+    template: str
+    timezone: str
+    timeout: float
+    utm: Utm | None
+    shorten: bool
+    line: int
+    pacing: Pacing
+    retries: int
+
+    @property
+    def network(self) -> str:
+        return self.spec.network
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    defaults: Defaults
+    shortener: Shortener | None
+    channels: dict[str, ChannelConfig]
+    feeds: tuple[Feed, ...] = ()
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def channel(self, name: str) -> ChannelConfig:
+        try:
+            return self.channels[name]
+        except KeyError:
+            known = ", ".join(self.channels) or "none"
+            raise NotFound(f"no channel named {name!r} in {self.path} (known: {known})") from None
+
+
+def unset_credentials(channel: ChannelConfig) -> list[str]:
+    """Names of the environment variables this channel references that are not set."""
+    return unset_variables(channel.spec.credentials.values())
