@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .config import ChannelConfig, Config
-from .ledger import Delivery
+from .ledger import Delivery, Note
 
 
 def delivery_json(d: Delivery) -> dict[str, Any]:
@@ -32,6 +32,16 @@ def delivery_json(d: Delivery) -> dict[str, Any]:
         "updated_at": d.updated_at,
         "sent_at": d.sent_at,
         "text": d.text,
+    }
+
+
+def note_json(note: Note) -> dict[str, Any]:
+    """A note as `note --json` prints it."""
+    return {
+        "id": note.id,
+        "at": note.at.isoformat(),
+        "channel": note.channel,
+        "text": note.text,
     }
 
 

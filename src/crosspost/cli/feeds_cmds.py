@@ -217,14 +217,9 @@ def note(
     config = ws.config
     recorded = ws.add_note(text, channel=channel, when=date)
     if as_json:
-        print_json(
-            {
-                "id": recorded.id,
-                "at": recorded.at.isoformat(),
-                "channel": recorded.channel,
-                "text": recorded.text,
-            }
-        )
+        from ..views import note_json
+
+        print_json(note_json(recorded))
         return
     where = f" on {recorded.channel}" if recorded.channel else ""
     info(f"noted{where} at {_local(recorded.at, config.defaults.timezone)}: {recorded.text}")

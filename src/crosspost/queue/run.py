@@ -229,7 +229,7 @@ class Runner:
             note = f"attempt {d.attempts} failed ({d.error_kind}); next try {when}"
             self._add(d, Action.REQUEUED, note)
         else:
-            self._add(d, Action(d.state))
+            self._add(d, Action.after(d.state))
 
 
 def backoff(attempt: int, rng: random.Random) -> timedelta:

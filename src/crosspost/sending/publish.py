@@ -229,7 +229,7 @@ class Publisher:
                     final, action=Action.MANUAL, note=manual_note(job.channel, final), sent_now=True
                 )
             else:
-                job.settle(final, action=_action(final), sent_now=final.state == S.SENT)
+                job.settle(final, action=Action.after(final.state), sent_now=final.state == S.SENT)
             self._progress(job, final.state)
             return True  # publish sends every job it was asked to: the user is watching
 
@@ -270,11 +270,6 @@ class Publisher:
                     f"{check.source_state or 'not recorded'}; publish again once it is settled",
                 )
         return second
-
-
-def _action(delivery: Delivery) -> Action:
-    actions = {S.SENT: Action.SENT, S.FAILED: Action.FAILED, S.UNKNOWN: Action.UNKNOWN}
-    return actions.get(delivery.state, Action.LEFT)
 
 
 def _not_routed(post: Post, channel: ChannelConfig, route: Routing) -> Outcome:

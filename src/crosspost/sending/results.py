@@ -32,6 +32,20 @@ class Action(StrEnum):
     LEFT = "left"  # not sent by this run: already done, or waiting for a person
     SKIPPED = "not routed"  # other audience, `channels: false`, disabled
 
+    @classmethod
+    def after(cls, state: DeliveryState) -> Action:
+        """What an attempt that ended in `state` did (LEFT for a state no attempt ends in)."""
+        return _AFTER.get(state, cls.LEFT)
+
+
+_AFTER = {
+    DeliveryState.SENT: Action.SENT,
+    DeliveryState.FAILED: Action.FAILED,
+    DeliveryState.UNKNOWN: Action.UNKNOWN,
+    DeliveryState.MANUAL: Action.MANUAL,
+    DeliveryState.RELAYED: Action.RELAYED,
+}
+
 
 @dataclass(frozen=True)
 class Outcome:
