@@ -62,6 +62,10 @@ class PastTime(BadInput):
         self.when = when
 
 
+class AlreadyScheduled(BadInput):
+    """`publish` of a post that is queued for later: the user must confirm (or pass --now)."""
+
+
 class PacingError(BadInput, ValueError):
     """A pacing setting cannot be read, or its rules allow no time at all."""
 

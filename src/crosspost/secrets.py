@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
+from pathlib import Path
 
 from .errors import CredentialError
 
@@ -57,3 +58,42 @@ def unset_variables(refs: Iterable[str]) -> list[str]:
         if match and not os.environ.get(match.group(1)):
             out.append(match.group(1))
     return out
+
+
+# `NAME=value`, optionally after `export `, as a shell's `set -a; . FILE` reads it.
+_ENV_LINE = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
+
+
+def load_env_file(path: Path, environ: MutableMapping[str, str] | None = None) -> list[str]:
+    """Read the crosspost home's `env` file (the one cron and systemd read) into the
+    environment, so a terminal needs no `set -a`; what is already set wins.
+
+    Returns warnings: the file is readable by others, or a line cannot be read
+    (named by number only: a line of this file may hold a secret).
+    """
+    environ = os.environ if environ is None else environ
+    try:
+        text = path.read_text(encoding="utf-8")
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        return [f"cannot read {path}: {exc.strerror}"]
+    warnings = []
+    if mode & 0o077:
+        warnings.append(
+            f"{path} holds secrets but others may read it (mode {mode & 0o777:o}): chmod 600 {path}"
+        )
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _ENV_LINE.match(line)
+        if match is None:
+            warnings.append(f"{path}:{number}: not a NAME=value line; it is ignored")
+            continue
+        name, value = match.group(1), match.group(2).strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        environ.setdefault(name, value)
+    return warnings

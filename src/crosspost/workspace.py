@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import BadInput
 from .home import find_config, home_dir
 from .ledger import Delivery, Store, default_ledger_path, open_store
+from .queue.desk import QueueDesk
 
 if TYPE_CHECKING:
     from .config import ChannelConfig, Config
@@ -34,26 +35,12 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class QueueEntry:
-    """One line of `crosspost queue`: a delivery, its due time in its channel's zone, and why."""
-
-    delivery: Delivery
-    due_local: str | None
-    reason: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        from .views import delivery_json
-
-        return {**delivery_json(self.delivery), "due_local": self.due_local, "reason": self.reason}
-
-
-@dataclass(frozen=True)
 class PreviewResult:
     previews: tuple[Preview, ...]
     warnings: tuple[str, ...]
 
 
-class Workspace:
+class Workspace(QueueDesk):
     """crosspost for one home directory and one channels.yaml."""
 
     def __init__(
@@ -83,6 +70,12 @@ class Workspace:
         if self._config is not None:
             return self._config.path
         return find_config(self._config_path)
+
+    def load_env(self) -> list[str]:
+        """Read `HOME/env` (cron's secrets file) into the environment; the warnings."""
+        from .secrets import load_env_file
+
+        return load_env_file(self.home / "env")
 
     @property
     def ledger_path(self) -> Path:
@@ -162,8 +155,13 @@ class Workspace:
         retry_unknown: bool = False,
         sandbox_url: str | None = None,
         on_progress: ProgressCallback | None = None,
+        now: bool = False,
     ) -> SendResult:
-        """Send now, exactly once (BadInput before anything is sent if a channel is wrong)."""
+        """Send now, exactly once (BadInput before anything is sent if a channel is wrong).
+
+        A post queued for later raises AlreadyScheduled unless `now`: then its queued
+        delivery itself is sent (the same row, never a second copy).
+        """
         from .sending.publish import Publisher
 
         return Publisher(
@@ -173,6 +171,7 @@ class Workspace:
             retry_unknown=retry_unknown,
             sandbox_url=sandbox_url,
             on_progress=on_progress,
+            now=now,
         ).publish(posts, channels)
 
     def schedule(
@@ -221,64 +220,6 @@ class Workspace:
         """A person says the post is out: by hand, or found after an uncertain attempt."""
         with self.store() as ledger:
             return ledger.mark_done(delivery_id, url=url)
-
-    def queue(self, *, include_done: bool = False, limit: int = 100) -> list[QueueEntry]:
-        """The head of the queue, soonest first (one more than `limit`: the caller
-        can tell there is more)."""
-        from .queue import last_reason, local_text, open_deliveries
-
-        zones = self._zones()
-        with self.store() as ledger:
-            head = open_deliveries(ledger, include_done=include_done, limit=limit + 1)
-            return [
-                QueueEntry(
-                    d, local_text(d.due_at, zones.get(d.channel, "UTC")), last_reason(ledger, d)
-                )
-                for d in head
-            ]
-
-    def cancel(self, delivery_id: int) -> Delivery:
-        from .queue import cancel
-
-        with self.store() as ledger:
-            return cancel(ledger, delivery_id)
-
-    def retry(self, delivery_id: int, *, now: datetime | None = None) -> Delivery:
-        """Queue a failed, unknown or cancelled delivery again, due now."""
-        from .queue import retry
-
-        with self.store() as ledger:
-            return retry(ledger, delivery_id, now=now or datetime.now(UTC))
-
-    def move(self, delivery_id: int, at: str, *, now: datetime | None = None) -> QueueEntry:
-        """Move a queued delivery to `at` (read as `schedule --at`, in its channel's zone)."""
-        from .queue import local_text, move, parse_when
-
-        with self.store() as ledger:
-            zone = self._zones().get(ledger.get(delivery_id).channel, "UTC")
-            when = parse_when(at, timezone=zone, now=now or datetime.now(UTC))
-            if not isinstance(when, datetime):
-                raise BadInput("queue move needs a time, not next-slot")
-            moved = move(ledger, delivery_id, when=when)
-        return QueueEntry(moved, local_text(moved.due_at, zone), None)
-
-    def _zones(self) -> dict[str, str]:
-        """Each channel's time zone; the queue stays readable without a valid config."""
-        try:
-            config = self.config
-        except Exception:
-            return {}
-        return {name: ch.timezone for name, ch in config.channels.items()}
-
-    def pause(self, channel: str, *, reason: str = "paused by hand.") -> None:
-        self.config.channel(channel)  # NotFound for a typo
-        with self.store() as ledger:
-            ledger.set_paused(channel, paused=True, reason=reason)
-
-    def resume(self, channel: str) -> None:
-        self.config.channel(channel)
-        with self.store() as ledger:
-            ledger.set_paused(channel, paused=False)
 
     # -- the monthly report ------------------------------------------------------------------
 

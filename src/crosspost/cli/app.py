@@ -129,4 +129,11 @@ def workspace() -> Any:
     """The Workspace the global options name: the one object commands ask for everything."""
     from ..workspace import Workspace
 
-    return Workspace(STATE.home, config_path=STATE.config_path)
+    ws = Workspace(STATE.home, config_path=STATE.config_path)
+    warnings = ws.load_env()
+    if warnings:
+        from .output import warn
+
+        for w in warnings:
+            warn(w)
+    return ws

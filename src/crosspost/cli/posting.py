@@ -41,6 +41,10 @@ def publish(
             help="Send every channel (and bit.ly) to a `crosspost sandbox` at URL.",
         ),
     ] = None,
+    now: Annotated[
+        bool,
+        typer.Option("--now", help="Send a post queued for later now, without asking."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> Any:
     """Publish posts to their channels, exactly once (or preview them with --dry-run)."""
@@ -49,17 +53,30 @@ def publish(
     loaded = ws.load_posts(posts)
     if dry_run:
         return _preview(ws, loaded, selected, as_json=as_json)
+    import sys
+
+    from ..errors import AlreadyScheduled
     from .sending import run_publish
 
-    return run_publish(
-        ws,
-        loaded,
-        selected,
-        force=force,
-        retry_unknown=retry_unknown,
-        sandbox_url=sandbox.rstrip("/") if sandbox else None,
-        as_json=as_json,
-    )
+    def go(now: bool) -> Any:
+        return run_publish(
+            ws,
+            loaded,
+            selected,
+            force=force,
+            retry_unknown=retry_unknown,
+            sandbox_url=sandbox.rstrip("/") if sandbox else None,
+            as_json=as_json,
+            now=now,
+        )
+
+    try:
+        return go(now)
+    except AlreadyScheduled as exc:
+        if as_json or not sys.stdin.isatty():
+            raise
+        typer.confirm(f"{exc}\nSend it now anyway?", abort=True, err=True)
+        return go(True)
 
 
 def _preview(ws: Any, posts: list[Any], selected: list[Any], *, as_json: bool) -> None:

@@ -172,6 +172,8 @@ def _run_once(ws: Any, sandbox_url: str | None, *, as_json: bool) -> Any:
     result = ws.run(sandbox_url=sandbox_url)
     for name, reason in result.paused.items():
         warn(f"channel {name} is PAUSED: {reason} Then run `crosspost channel resume {name}`.")
+    for name, reason in result.held.items():
+        warn(f"channel {name}: its due deliveries stay queued: {reason}")
     for w in result.warnings:
         warn(w)
     if as_json:

@@ -29,6 +29,7 @@ def run_publish(
     retry_unknown: bool,
     sandbox_url: str | None,
     as_json: bool,
+    now: bool = False,
 ) -> Any:
     """Publish, show progress and results; return the exit status."""
     from .output import err
@@ -43,6 +44,7 @@ def run_publish(
             retry_unknown=retry_unknown,
             sandbox_url=sandbox_url,
             on_progress=live.update if live else None,
+            now=now,
         )
 
     if live:

@@ -45,6 +45,7 @@ class Runner:
     limit: int = 500
     rng: random.Random = field(default_factory=random.Random)
     _outcomes: list[Outcome] = field(default_factory=list)
+    _held: dict[str, str] = field(default_factory=dict)  # channel -> why its posts wait
     _shortener_problem: str | None = None
     _pipeline: Pipeline = field(init=False)
 
@@ -64,6 +65,9 @@ class Runner:
         """
         pipeline = self._pipeline
         self._shortener_problem = pipeline.shortener_problem()
+        for channel in self.config.channels.values():
+            if channel.spec.enabled and (notice := pipeline.token_notice(channel)):
+                pipeline.warn(notice)
         with open_store(pipeline.home) as ledger:
             pipeline.recover_stale(ledger)
             paused = ledger.paused_channels()
@@ -83,7 +87,8 @@ class Runner:
         pipeline.send(batches, self._settle)
         with open_store(pipeline.home) as ledger:
             paused = ledger.paused_channels()  # including any this run had to pause
-        return SendResult(tuple(self._outcomes), tuple(dict.fromkeys(pipeline.warnings)), paused)
+        warnings = tuple(dict.fromkeys(pipeline.warnings))
+        return SendResult(tuple(self._outcomes), warnings, paused, dict(self._held))
 
     def _add(self, delivery: Delivery, action: Action, note: str | None = None) -> None:
         with self._pipeline.lock:
@@ -108,7 +113,6 @@ class Runner:
         """Settle what needs no network (pacing); group the rest by channel."""
         batches: dict[str, Batch] = {}
         planned: dict[str, list[datetime]] = defaultdict(list)
-        held: set[str] = set()
         for delivery in due:
             channel = self.config.channels.get(delivery.channel)
             if channel is None:
@@ -118,8 +122,8 @@ class Runner:
                     f"{delivery.id}`"
                 )
                 continue
-            if channel.name in paused or channel.name in held:
-                continue  # paused channels are named loudly by the caller
+            if channel.name in paused or channel.name in self._held:
+                continue  # both are named loudly
             others = planned[channel.name] + ledger.channel_times(
                 channel.name, since=self.now - PACING_WINDOW, until=self.now, pending=False
             )
@@ -133,7 +137,6 @@ class Runner:
             if channel.name not in batches:
                 batch = self._open_batch(channel)
                 if batch is None:
-                    held.add(channel.name)
                     continue
                 batches[channel.name] = batch
             batches[channel.name].deliveries.append(delivery)
@@ -141,15 +144,23 @@ class Runner:
         return batches
 
     def _open_batch(self, channel: ChannelConfig) -> Batch | None:
-        """The channel's batch, or None (said as a warning) when its deliveries must wait."""
+        """The channel's batch, or None when its deliveries must wait (held, said loudly)."""
         try:
             credentials = self._pipeline.credentials(channel)
         except BadInput as exc:
-            self._pipeline.warn(f"{exc}: its deliveries stay queued")
+            self._hold(channel, str(exc))
+            return None
+        if self._pipeline.token_expired(channel, self.now.date()):
+            self._hold(channel, self._pipeline.token_notice(channel) or "token expired")
             return None
         if self._shortener_holds(channel):
+            self._hold(channel, f"{self._shortener_problem} (shortener.on_error is fail)")
             return None
         return Batch(channel, credentials)
+
+    def _hold(self, channel: ChannelConfig, why: str) -> None:
+        """Keep the channel's due deliveries queued; the result names it (and exits 1)."""
+        self._held[channel.name] = why
 
     def _settle_relay(self, ledger: Store, delivery: Delivery) -> Delivery | None:
         """Relayed (by its source's network), or to post directly, or to look at later."""
@@ -178,10 +189,6 @@ class Runner:
             return False
         settings = self.config.shortener
         if settings is not None and settings.on_error == "fail":
-            self._pipeline.warn(
-                f"{self._shortener_problem}: {channel.name}'s deliveries stay queued "
-                "(shortener.on_error is fail)"
-            )
             return True
         self._pipeline.warn(f"{self._shortener_problem}: links are sent long")
         return False

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ..errors import BadInput, NonexistentTime
 from ..pacing import localize
-from ..post import Post
+
+if TYPE_CHECKING:
+    from ..post import Post
 
 NEXT_SLOT = "next-slot"
 # A time this close to now is "now", not "in the past" (the user typed it a moment ago).

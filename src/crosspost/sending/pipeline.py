@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -98,6 +99,20 @@ class Pipeline:
     def credentials(self, channel: ChannelConfig) -> dict[str, str]:
         """The channel's credentials; CredentialError (BadInput) names a missing one."""
         return channel_credentials(channel, sandbox=self.sandbox)
+
+    @staticmethod
+    def token_notice(channel: ChannelConfig) -> str | None:
+        """The network's word on the channel's token: expiring within days, or expired."""
+        from ..networks import load_networks
+
+        check = getattr(load_networks()[channel.network], "token_warning_for", None)
+        return check(channel.settings, channel=channel.name) if callable(check) else None
+
+    @staticmethod
+    def token_expired(channel: ChannelConfig, today: date) -> bool:
+        """Whether the channel's `token_expires` (where its network has one) is past."""
+        expires = getattr(channel.settings, "token_expires", None)
+        return isinstance(expires, date) and expires < today
 
     def check_relay(self, ledger: Store, channel: ChannelConfig, post_key: str) -> RelayCheck:
         """Carried by the relay, posted directly (the chain is broken), or later."""

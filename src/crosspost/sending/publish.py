@@ -17,18 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 from ..config import ChannelConfig, Config
-from ..errors import BadInput
+from ..errors import AlreadyScheduled, AuthFailed, BadInput, DeliveryError
 from ..ledger import Delivery, Store, open_store
 from ..post import Post
 from ..preview import Preview, preview_channel
+from ..queue.when import PAST_GRACE, local_text
 from ..routing import Routing, audience_warning, route_post
 from ..states import TROUBLE, DeliveryState, RelayDecision, Route, allows
 from .content import delivery_content, manual_note, new_delivery
-from .deliver import Attempt
+from .deliver import Attempt, Requeue
 from .pipeline import Batch, Pipeline
 from .results import Action, Outcome, SendResult
 
@@ -91,10 +93,24 @@ class Publisher:
     retry_unknown: bool = False
     sandbox_url: str | None = None
     on_progress: ProgressCallback | None = None
+    now: bool = False  # send what is queued for later too, without asking
     _pipeline: Pipeline = field(init=False)
 
     def __post_init__(self) -> None:
-        self._pipeline = Pipeline(self.config, self.home, sandbox_url=self.sandbox_url)
+        self._pipeline = Pipeline(
+            self.config, self.home, sandbox_url=self.sandbox_url, policy=self._policy
+        )
+
+    def _policy(self, ledger: Store, delivery: Delivery, exc: DeliveryError) -> Requeue | None:
+        """Publish retries nothing (the user is watching), but a refused token pauses the
+        channel, as in `run`: its queued posts must not go on hitting the same wall."""
+        if isinstance(exc, AuthFailed):
+            ledger.set_paused(delivery.channel, paused=True, reason=str(exc))
+            self._pipeline.warn(
+                f"channel {delivery.channel} is now PAUSED: {exc} Once fixed, run "
+                f"`crosspost channel resume {delivery.channel}`."
+            )
+        return None
 
     def publish(self, posts: Sequence[Post], channels: Sequence[ChannelConfig]) -> SendResult:
         """Preflight every (post, channel), then send what is due.
@@ -105,6 +121,7 @@ class Publisher:
         pipeline = self._pipeline
         jobs, skipped = self._preflight(posts, channels)
         with open_store(pipeline.home) as ledger:
+            self._check_ledger(ledger, jobs)
             pipeline.recover_stale(ledger)
             live = [job for job in jobs if self._decide(ledger, job)]
             for job in live:
@@ -175,6 +192,37 @@ class Publisher:
             self._pipeline.warn(warning)
 
     # -- the ledger's say ---------------------------------------------------------
+
+    def _check_ledger(self, ledger: Store, jobs: list[_Job]) -> None:
+        """Before anything leaves: a paused channel stops the run, and a post queued for
+        later is sent now only when the user said so (AlreadyScheduled otherwise)."""
+        paused = ledger.paused_channels()
+        problems = [
+            f"channel {name} is paused: {paused[name]} Once fixed, run "
+            f"`crosspost channel resume {name}`"
+            for name in dict.fromkeys(j.channel.name for j in jobs)
+            if name in paused
+        ]
+        if problems:
+            raise BadInput("nothing was sent; fix these first:\n" + "\n".join(problems))
+        if self.now:
+            return
+        soon = datetime.now(UTC) + PAST_GRACE
+        queued = [
+            f"{job.post.path} is queued on {job.channel.name} for "
+            f"{local_text(d.due_at, job.channel.timezone)} (delivery {d.id})"
+            for job in jobs
+            if (d := ledger.find(post_key=job.post.key, channel=job.channel.name)) is not None
+            and d.state == S.PENDING
+            and d.due_at is not None
+            and d.due_at > soon
+        ]
+        if queued:
+            raise AlreadyScheduled(
+                "nothing was sent: "
+                + "; ".join(queued)
+                + ". Send it now with `crosspost publish --now`, or leave it to the queue"
+            )
 
     def _decide(self, ledger: Store, job: _Job) -> bool:
         """Whether this run may send `job`; if not, its outcome says why."""

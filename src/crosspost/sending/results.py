@@ -134,10 +134,13 @@ class SendResult:
     outcomes: tuple[Outcome, ...]
     warnings: tuple[str, ...] = ()
     paused: dict[str, str] = field(default_factory=dict)  # channel -> why
+    # Channels whose due deliveries stayed queued because of the channel itself
+    # (a secret unset, its token expired): cron must hear of it.
+    held: dict[str, str] = field(default_factory=dict)
 
     @property
     def exit_status(self) -> ExitStatus:
-        bad = any(o.trouble for o in self.outcomes) or self.paused
+        bad = any(o.trouble for o in self.outcomes) or self.paused or self.held
         return ExitStatus.FAILED if bad else ExitStatus.OK
 
     @property

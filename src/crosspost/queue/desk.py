@@ -1,0 +1,96 @@
+"""The queue as the user reads and edits it, as `Workspace` offers it: the head of the
+queue with why each delivery waits, `cancel`, `retry`, `move`, and pausing a channel.
+
+A mixin of `Workspace` (which supplies `config` and `store`), kept apart so the
+facade stays one screenful per concern.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from ..errors import BadInput
+from ..ledger import Delivery, Store
+from .edit import cancel, last_reason, move, open_deliveries, retry
+from .when import local_text, parse_when
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One line of `crosspost queue`: a delivery, its due time in its channel's zone, and why."""
+
+    delivery: Delivery
+    due_local: str | None
+    reason: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        from ..views import delivery_json
+
+        return {**delivery_json(self.delivery), "due_local": self.due_local, "reason": self.reason}
+
+
+class QueueDesk:
+    """The queue operations of `Workspace`."""
+
+    @property
+    def config(self) -> Config:
+        raise NotImplementedError
+
+    def store(self) -> AbstractContextManager[Store]:
+        raise NotImplementedError
+
+    def queue(self, *, include_done: bool = False, limit: int = 100) -> list[QueueEntry]:
+        """The head of the queue, soonest first (one more than `limit`: the caller
+        can tell there is more)."""
+        zones = self._zones()
+        with self.store() as ledger:
+            head = open_deliveries(ledger, include_done=include_done, limit=limit + 1)
+            return [
+                QueueEntry(
+                    d, local_text(d.due_at, zones.get(d.channel, "UTC")), last_reason(ledger, d)
+                )
+                for d in head
+            ]
+
+    def cancel(self, delivery_id: int) -> Delivery:
+        with self.store() as ledger:
+            return cancel(ledger, delivery_id)
+
+    def retry(self, delivery_id: int, *, now: datetime | None = None) -> Delivery:
+        """Queue a failed, unknown or cancelled delivery again, due now."""
+        with self.store() as ledger:
+            return retry(ledger, delivery_id, now=now or datetime.now(UTC))
+
+    def move(self, delivery_id: int, at: str, *, now: datetime | None = None) -> QueueEntry:
+        """Move a queued delivery to `at` (read as `schedule --at`, in its channel's zone)."""
+        with self.store() as ledger:
+            zone = self._zones().get(ledger.get(delivery_id).channel, "UTC")
+            when = parse_when(at, timezone=zone, now=now or datetime.now(UTC))
+            if not isinstance(when, datetime):
+                raise BadInput("queue move needs a time, not next-slot")
+            moved = move(ledger, delivery_id, when=when)
+        return QueueEntry(moved, local_text(moved.due_at, zone), None)
+
+    def _zones(self) -> dict[str, str]:
+        """Each channel's time zone; the queue stays readable without a valid config."""
+        try:
+            config = self.config
+        except Exception:
+            return {}
+        return {name: ch.timezone for name, ch in config.channels.items()}
+
+    def pause(self, channel: str, *, reason: str = "paused by hand.") -> None:
+        self.config.channel(channel)  # NotFound for a typo
+        with self.store() as ledger:
+            ledger.set_paused(channel, paused=True, reason=reason)
+
+    def resume(self, channel: str) -> None:
+        self.config.channel(channel)
+        with self.store() as ledger:
+            ledger.set_paused(channel, paused=False)
