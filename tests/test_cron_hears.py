@@ -155,3 +155,23 @@ def test_the_terminal_reads_the_home_env_file_and_warns_when_others_can_read_it(
     finally:
         for name in ENV:  # load_env_file set them in this very process
             os.environ.pop(name, None)
+
+
+def test_check_and_channels_show_expiry_and_pause(tmp_path: Path, sandbox: Any) -> None:
+    cfg = config(tmp_path, li_expires=datetime.now(UTC).date() + timedelta(days=2))
+    post = write_post(tmp_path, image="missing.png", image_alt="a lab")
+    checked = run("-c", cfg, "check", post)
+    assert checked.exit_code == 2
+    assert "missing.png" in checked.stderr and "not found" in checked.stderr
+    post = write_post(tmp_path)
+    checked = run("-c", cfg, "check", post)
+    assert checked.exit_code == 0, checked.stderr
+    assert "LinkedIn token of channel 'li'" in checked.stderr and "in 2 days" in checked.stderr
+    assert "warning(s) above" not in checked.stderr  # one warning: singular
+    assert "1 warning above" in checked.stderr
+    assert run("-c", cfg, "channel", "pause", "x").exit_code == 0
+    rows = {r["channel"]: r for r in json.loads(run("-c", cfg, "channels", "--json").stdout)}
+    assert rows["x"]["attention"] == "paused: paused by hand."
+    assert "in 2 days" in rows["li"]["attention"]
+    listed = run("-c", cfg, "channels")
+    assert "channel x: paused: paused by hand." in listed.stderr

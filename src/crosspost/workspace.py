@@ -127,24 +127,51 @@ class Workspace(QueueDesk):
             ]
         return PreviewResult(tuple(previews), warnings)
 
-    def check(self, posts: Sequence[Path]) -> int:
-        """Validate channels.yaml, every template and the posts; return how many channels."""
+    def check(self, posts: Sequence[Path]) -> list[str]:
+        """Validate channels.yaml, every template and the posts (BadInput on the first
+        errors), and return every warning the dry run and the run would give: check
+        passing without warnings means the dry run is clean."""
         from .preview import preview_post
         from .render import check_template
+        from .routing import audience_warning
 
         config = self.config
         for channel in config.channels.values():
             check_template(config, channel)
         problems: list[str] = []
+        warnings = [f"channel {name}: {why}" for name, why in self.channel_notices().items()]
         for path in posts:
             try:
+                post = self.load_posts([path])[0]
                 # Rendering is the only full check of a template against a post.
-                preview_post(config, self.load_posts([path])[0], self.channels())
+                previews = preview_post(config, post, self.channels())
             except BadInput as exc:
                 problems.append(str(exc))
+                continue
+            if post.image_path is not None and not post.image_path.is_file():
+                problems.append(f"{path}: image {post.image!r} not found at {post.image_path}")
+            if warning := audience_warning(config, post):
+                warnings.append(warning)
+            warnings += [f"{path}: {pv.channel}: {w}" for pv in previews for w in pv.warnings]
         if problems:
             raise BadInput("\n".join(problems))
-        return len(config.channels)
+        return list(dict.fromkeys(warnings))
+
+    def channel_notices(self) -> dict[str, str]:
+        """Each channel that needs attention before it can send: paused, or its token
+        expiring within days or expired."""
+        from .sending.pipeline import Pipeline
+
+        notices: dict[str, str] = {}
+        if self.ledger_path.exists():
+            with self.store() as ledger:
+                notices |= {
+                    name: f"paused: {why}" for name, why in ledger.paused_channels().items()
+                }
+        for name, channel in self.config.channels.items():
+            if notice := Pipeline.token_notice(channel):
+                notices[name] = f"{notices[name]}; {notice}" if name in notices else notice
+        return notices
 
     def publish(
         self,

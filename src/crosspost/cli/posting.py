@@ -96,14 +96,21 @@ def check(
     posts: Annotated[list[Path] | None, typer.Argument(help="Post files to check too.")] = None,
 ) -> None:
     """Validate channels.yaml, the templates and the posts; render nothing."""
-    from .output import info
+    from .output import info, warn
 
     ws = workspace()
-    count = ws.check(posts or [])
+    warnings = ws.check(posts or [])
+    for w in warnings:
+        warn(w)
     n = len(posts or [])
     info(
-        f"ok: {ws.config.path} ({count} channels)"
+        f"ok: {ws.config.path} ({len(ws.config.channels)} channels)"
         + (f", {n} post{'s' if n != 1 else ''}" if n else "")
+        + (
+            f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''} above"
+            if warnings
+            else ""
+        )
     )
 
 
@@ -113,8 +120,12 @@ def channels(as_json: JsonOpt = False) -> None:
     from ..views import channel_json
     from .output import print_json, table
 
-    config = workspace().config
-    rows = [channel_json(ch) for ch in config.channels.values()]
+    ws = workspace()
+    config = ws.config
+    notices = ws.channel_notices()
+    rows = [
+        {**channel_json(ch), "attention": notices.get(ch.name)} for ch in config.channels.values()
+    ]
     if as_json:
         print_json(rows)
         return
@@ -135,3 +146,7 @@ def channels(as_json: JsonOpt = False) -> None:
         ),
         title=str(config.path),
     )
+    from .output import warn
+
+    for name, notice in notices.items():
+        warn(f"channel {name}: {notice}")
