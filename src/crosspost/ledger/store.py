@@ -225,8 +225,11 @@ class Store(Protocol):
         """Transition `manual`: handed to a human."""
         ...
 
-    def mark_done(self, delivery_id: int, *, url: str | None = None) -> Delivery:
-        """Transition `done`: a human says the post is out."""
+    def mark_done(
+        self, delivery_id: int, *, url: str | None = None, at: datetime | None = None
+    ) -> Delivery:
+        """Transition `done`: a human says the post is out (at `at`, default now; the
+        event's `posted_at`)."""
         ...
 
     def mark_skipped(self, delivery_id: int, *, reason: str) -> Delivery:

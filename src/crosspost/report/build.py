@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -75,7 +76,9 @@ def build_report(
     moment = now or datetime.now(UTC)
     end = month.end(tz)
     deliveries = {d.id: d for d in ledger.deliveries()}
-    events = [e for e in ledger.events(until=end) if e.delivery_id in deliveries]
+    # All events, not only those written before `end`: a by-hand post recorded
+    # with `done --at` on the 1st may belong to the month before.
+    events = [e for e in as_posted(ledger.events()) if e.delivery_id in deliveries and e.at < end]
     notes = ledger.notes(until=end)
     months = [month]
     first = _first_month(events, notes, tz)
@@ -99,6 +102,23 @@ def build_report(
         notes=month_notes,
         history=tuple(computed[:-1]),
     )
+
+
+def as_posted(events: Iterable[Event]) -> list[Event]:
+    """The events, a `done` that says when the post really went out (`posted_at`, from
+    `crosspost done --at`) dated then: never before the delivery's previous event,
+    so the replay still sees it handed over before it was done."""
+    out: list[Event] = []
+    last: dict[int, datetime] = {}
+    for e in events:
+        posted = e.detail.get("posted_at") if e.kind == E.DONE else None
+        if posted and e.delivery_id is not None:
+            at = datetime.fromisoformat(str(posted).replace("Z", "+00:00"))
+            e = replace(e, at=max(at, last.get(e.delivery_id, at)))
+        if e.delivery_id is not None:
+            last[e.delivery_id] = e.at
+        out.append(e)
+    return out
 
 
 def _kind(event: Event) -> EventKind | None:

@@ -142,16 +142,25 @@ class TransitionsMixin(EventsMixin):
         """Hand the delivery to a human (a by-hand network, or an API that cannot take it)."""
         return self._transition(delivery_id, "manual")
 
-    def mark_done(self, delivery_id: int, *, url: str | None = None) -> Delivery:
-        """A human says the post is out (sent by hand, or found after an uncertain attempt)."""
+    def mark_done(
+        self, delivery_id: int, *, url: str | None = None, at: datetime | None = None
+    ) -> Delivery:
+        """A human says the post is out (sent by hand, or found after an uncertain attempt).
+
+        `at` is when it really went out (default: now); the event keeps it as
+        `posted_at`, and the report dates the post by it.
+        """
         moment = utcnow()
         changes: dict[str, Any] = {"remote_url": url} if url is not None else {}
+        detail: dict[str, Any] = {"url": url}
+        if at is not None:
+            detail["posted_at"] = to_text(at)  # to_text refuses a naive time
         return self._transition(
             delivery_id,
             "done",
-            detail={"url": url},
+            detail=detail,
             moment=moment,
-            sent_at=moment,
+            sent_at=at or moment,
             error=None,
             error_kind=None,
             retry_at=None,
