@@ -4,11 +4,25 @@ shapes are part of crosspost's interface, so they live here, in the core."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from .config import ChannelConfig, Config
+from .errors import CrosspostError, NotFound
 from .ledger import Delivery, Note
+from .states import DeliveryState
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
+
+# A channel with this audience (or none) takes every post, so it belongs to every audience.
+EVERY_AUDIENCE = "all"
+# The moment a delivery is shown at: when it went out, else when it is due, else its last change.
+_AT_SENT = frozenset({DeliveryState.SENT, DeliveryState.RELAYED})
+_AT_DUE = frozenset({DeliveryState.PENDING, DeliveryState.SENDING})
 
 
 def delivery_json(d: Delivery) -> dict[str, Any]:
@@ -94,3 +108,86 @@ def chain_tree(config: Config) -> list[ChainNode]:
         else:
             nodes[parent].children.append(node)
     return roots
+
+
+@dataclass(frozen=True)
+class Lens:
+    """How deliveries are shown: each channel's time zone and audience, from channels.yaml.
+
+    Every time the CLI prints is in the delivery's channel's zone, or in
+    `defaults.timezone` for a channel no longer in the file, with the zone named.
+    """
+
+    default_zone: str = "UTC"
+    zones: Mapping[str, str] = field(default_factory=dict)
+    audiences: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    by_hand: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, config: Config | None) -> Lens:
+        if config is None:
+            return cls()
+        channels = config.channels.values()
+        return cls(
+            default_zone=config.defaults.timezone,
+            zones={ch.name: ch.timezone for ch in channels},
+            audiences={ch.name: tuple(ch.spec.audience) for ch in channels},
+            by_hand=frozenset(ch.name for ch in channels if ch.manual),
+        )
+
+    @classmethod
+    def of_workspace(cls, ws: Workspace, *, need_config: bool = False) -> Lens:
+        """The workspace's lens; without a readable channels.yaml, times in UTC
+        (the ledger stays readable while the file is being edited)."""
+        try:
+            return cls.of(ws.config)
+        except CrosspostError:
+            if need_config:
+                raise
+            return cls()
+
+    def zone(self, channel: str | None) -> str:
+        return self.zones.get(channel or "", self.default_zone)
+
+    def local(self, when: datetime | None, channel: str | None = None) -> str | None:
+        """`2026-12-24 09:00 CET`: the time in the channel's zone, the zone named."""
+        if when is None:
+            return None
+        return when.astimezone(ZoneInfo(self.zone(channel))).strftime("%Y-%m-%d %H:%M %Z")
+
+    @staticmethod
+    def moment(d: Delivery) -> datetime | None:
+        """When a delivery is shown at: sent (or relayed), due (None: the next run), or
+        the time it last changed (failed, cancelled, handed over for posting by hand)."""
+        if d.state in _AT_SENT:
+            return d.sent_at or d.updated_at
+        if d.state in _AT_DUE:
+            return d.due_at
+        return d.updated_at
+
+    def in_audience(self, channel: str, audience: str) -> bool:
+        """Whether the channel's audience takes `audience` (`all` or none: every one)."""
+        if channel not in self.audiences:
+            return False
+        own = self.audiences[channel]
+        return not own or EVERY_AUDIENCE in own or audience in own
+
+    def select(self, deliveries: Iterable[Delivery], audience: str | None) -> list[Delivery]:
+        """The deliveries on channels of `audience` (all when None); NotFound for a typo."""
+        if audience is None:
+            return list(deliveries)
+        self.check_audience(audience)
+        return [d for d in deliveries if self.in_audience(d.channel, audience)]
+
+    def check_audience(self, audience: str) -> None:
+        from difflib import get_close_matches
+
+        known = sorted({a for own in self.audiences.values() for a in own} - {EVERY_AUDIENCE})
+        if audience in known:
+            return
+        close = get_close_matches(audience, known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise NotFound(
+            f"no channel has the audience {audience!r}; {hint}"
+            f"audiences in channels.yaml: {', '.join(known) or 'none'}"
+        )

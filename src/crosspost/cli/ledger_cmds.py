@@ -10,17 +10,28 @@ from .app import app, workspace
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of a table.")]
 
 
+AudienceOpt = Annotated[
+    str | None,
+    typer.Option("--audience", "-a", help="Only channels of this audience (channels.yaml)."),
+]
+
+
 @app.command()
 def status(
     post: Annotated[Path | None, typer.Argument(help="Only this post's deliveries.")] = None,
+    wide: Annotated[
+        bool, typer.Option("--wide", "-w", help="Also the post, tries, where / why and links.")
+    ] = False,
+    audience: AudienceOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show deliveries and their states."""
-    from ..views import delivery_json
-    from .output import print_json, table
-    from .sending import STATE_STYLE
+    """Show deliveries and their states (times in each channel's time zone)."""
+    from ..views import Lens, delivery_json
+    from .output import Col, print_json, table
 
-    rows = workspace().status(post)
+    ws = workspace()
+    lens = Lens.of_workspace(ws, need_config=audience is not None)
+    rows = lens.select(ws.status(post), audience)
     if as_json:
         print_json([delivery_json(d) for d in rows])
         return
@@ -29,27 +40,58 @@ def status(
 
         info("no deliveries yet" + (f" for {post}" if post else ""))
         return
-
-    def state(d: Any) -> str:
-        style = STATE_STYLE.get(d.state)
-        return f"[{style}]{d.state}[/]" if style else d.state
-
-    table(
-        ["id", "post", "channel", "state", "tries", "updated (UTC)", "where / why"],
-        (
+    when = [lens.local(lens.moment(d), d.channel) or "next run" for d in rows]
+    if not wide:
+        table(
             [
-                d.id,
-                d.post_title or d.post_key,
-                d.channel,
-                state(d),
-                d.attempts,
-                f"{d.updated_at:%Y-%m-%d %H:%M}",
-                d.remote_url or d.error or "",
-            ]
-            for d in rows
-        ),
-        markup_columns={3},
-    )
+                Col("id", "key"),
+                Col("channel", "key"),
+                Col("state", "key"),
+                Col("when", "time"),
+                Col("post", clip=40, one_line=True),
+            ],
+            (
+                [d.id, d.channel, state_cell(d.state), w, d.post_title or d.post_key]
+                for d, w in zip(rows, when, strict=True)
+            ),
+            markup_columns={2},
+        )
+        return
+    show_blocks(rows, when)
+
+
+def show_blocks(rows: list[Any], when: list[str]) -> None:
+    """`status --wide`: one block per delivery, so nothing is squeezed at 80 columns:
+    a line of id, channel, state, time and tries, then the post, its file, its link
+    (whole, on its own line) and what went wrong."""
+    from rich.markup import escape
+    from rich.padding import Padding
+    from rich.text import Text
+
+    from .output import out
+
+    id_w = max(len(str(d.id)) for d in rows)
+    ch_w = max(len(d.channel) for d in rows)
+    st_w = max(len(d.state) for d in rows)
+    for d, w in zip(rows, when, strict=True):
+        state = state_cell(d.state) + " " * (st_w - len(d.state))
+        tries = f"{d.attempts} {'try' if d.attempts == 1 else 'tries'}"
+        out().print(f"[bold]{d.id:>{id_w}}[/]  {escape(d.channel):<{ch_w}}  {state}  {w}  {tries}")
+        indent = id_w + 2
+        out().print(Padding(Text(d.post_title or d.post_key), (0, 0, 0, indent), expand=False))
+        for line in (d.post_path, d.remote_url):
+            if line:  # soft_wrap: a path or a link is never broken
+                out().print(" " * indent + line, soft_wrap=True, markup=False, highlight=False)
+        if d.error:
+            out().print(Padding(Text(d.error, style="red"), (0, 0, 0, indent), expand=False))
+
+
+def state_cell(state: str) -> str:
+    """A state in its colour (Rich markup)."""
+    from .sending import STATE_STYLE
+
+    style = STATE_STYLE.get(state)
+    return f"[{style}]{state}[/]" if style else state
 
 
 @app.command()

@@ -1,25 +1,55 @@
 """Rich rendering of the core's results.  Data to stdout, diagnostics to stderr."""
 
 import json
+import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal
+
+# -- tables: columns that keep names and links whole ----------------------------------
+
+URL = re.compile(r"https?://\S+")
+# Rich's box: a border between columns and at each edge, and one space of padding each side.
+_PER_COLUMN = 3
+_MIN_TEXT = 8  # narrowest a folding text column is made before URLs move out of the table
+_READABLE = 24  # what a text column gets before a time is given a single line
 
 
-@cache
+@dataclass(frozen=True)
+class Col:
+    """A table column, and what its cells may do when the width is short.
+
+    `key` (ids, channel names, states, counts): never broken.  `time`: breaks at
+    its spaces only (`2026-12-24` over `09:00 CET`).  `text` (titles, notes,
+    errors): folds, and takes what width is left; `clip` cuts it to that many
+    characters, `one_line` to the width it gets.  URLs in any cell stay whole.
+    """
+
+    header: str
+    kind: Literal["key", "time", "text"] = "text"
+    clip: int | None = None
+    one_line: bool = False
+
+
 def out() -> Any:
-    from rich.console import Console
+    # Rich reads COLUMNS once, when the console is made: one console per width, so
+    # that the width follows COLUMNS (a test, or a program calling the CLI twice).
+    return _console(os.environ.get("COLUMNS"), stderr=False)
 
-    return Console(highlight=False, soft_wrap=False)
+
+def err() -> Any:
+    return _console(os.environ.get("COLUMNS"), stderr=True)
 
 
 @cache
-def err() -> Any:
+def _console(columns: str | None, *, stderr: bool) -> Any:
     from rich.console import Console
 
-    # soft_wrap: a long message stays one line, so it can be grepped and copied.
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    # soft_wrap on stderr: a long message stays one line, so it can be grepped and copied.
+    return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
 
 
 def error(message: str) -> None:
@@ -105,38 +135,153 @@ def show_previews(previews: Iterable[Any]) -> None:
 
 
 def show_manual_tasks(tasks: Iterable[tuple[str, str, str | None]]) -> None:
-    """The paste-ready text of each by-hand delivery: (channel, text, what to do)."""
-    from rich.panel import Panel
-    from rich.text import Text
+    """The paste-ready text of each by-hand delivery: (channel, text, what to do).
+
+    Between two rules, not in a panel: the text is printed exactly as it is to be
+    pasted (no border, no line breaks added), so a copy from the terminal or from
+    `run.log` is the post itself and its link stays whole and clickable.
+    """
+    from rich.markup import escape
 
     for channel, text, how in tasks:
-        out().print(
-            Panel(
-                Text(text),
-                title=f"[bold]to post by hand: {channel}[/]",
-                subtitle=how,
-                title_align="left",
-                expand=False,
-                width=min(out().width, 88),
-            )
-        )
+        out().rule(f"[bold]to post by hand: {escape(channel)}[/]", align="left")
+        out().print(escape(text), soft_wrap=True)
+        out().rule(escape(how) if how else "", align="right")
 
 
 def table(
-    columns: Sequence[str],
+    columns: Sequence[str | Col],
     rows: Iterable[Sequence[Any]],
     *,
     title: str | None = None,
     markup_columns: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> None:
-    """A table on stdout; cells are plain text except in `markup_columns`."""
+    """A table on stdout; cells are plain text except in `markup_columns`.
+
+    Laid out for the terminal's width (or `COLUMNS`, 80 in a log): see `Col` for
+    what each kind of column may do.  A URL is never broken: it gets a line of
+    its own in its cell, or, when the terminal is too narrow for it, a line of
+    its own under the table, after its row's first cell.
+    """
+    specs = [c if isinstance(c, Col) else Col(c) for c in columns]
+    built, below = _layout(
+        specs, rows, width=out().width, title=title, markup_columns=markup_columns
+    )
+    out().print(built)
+    pad = max((len(key) for key, _ in below), default=0)
+    for key, url in below:
+        # soft_wrap: one line however long, so it stays clickable and greppable.
+        out().print(f"  {key:>{pad}}  {url}", soft_wrap=True, markup=False, highlight=False)
+
+
+# -- tables: columns that keep names and links whole ----------------------------------
+
+
+def _layout(
+    specs: Sequence[Col],
+    rows: Iterable[Sequence[Any]],
+    *,
+    width: int,
+    title: str | None,
+    markup_columns: set[int],
+) -> tuple[Any, list[tuple[str, str]]]:
+    """The Rich table for `width`, and the (row key, URL) pairs printed under it."""
     from rich.markup import escape
     from rich.table import Table
 
+    plain = [["" if v is None else str(v) for v in row] for row in rows]
+    for row in plain:
+        for i, spec in enumerate(specs):
+            if spec.clip and i not in markup_columns:
+                row[i] = clip(row[i], spec.clip)
+    budget = width - _PER_COLUMN * len(specs) - 1
+    visible = [[_shown(c, i in markup_columns) for i, c in enumerate(row)] for row in plain]
+    widths = _widths(specs, visible, budget, urls_inside=True)
+    below: list[tuple[str, str]] = []
+    if widths is None:  # too narrow for the URLs: they go under the table
+        below = [(row[0], url) for row in plain for c in row[1:] for url in URL.findall(c)]
+        plain = [[URL.sub("↓ link below", c) for c in row] for row in plain]
+        visible = [[_shown(c, i in markup_columns) for i, c in enumerate(row)] for row in plain]
+        widths = _widths(specs, visible, budget, urls_inside=False)
     t = Table(title=title, show_lines=False, header_style="bold")
-    for c in columns:
-        t.add_column(c, overflow="fold")
-    for row in rows:
-        cells = ["" if v is None else str(v) for v in row]
-        t.add_row(*(c if i in markup_columns else escape(c) for i, c in enumerate(cells)))
-    out().print(t)
+    for i, spec in enumerate(specs):
+        w = widths[i] if widths else None
+        t.add_column(spec.header, width=w, no_wrap=spec.kind == "key", overflow="fold")
+    for row in plain:
+        cells = []
+        for i, c in enumerate(row):
+            if i in markup_columns:
+                cells.append(c)
+                continue
+            c = _own_lines(c)
+            if specs[i].one_line and widths:
+                c = clip(c, widths[i])
+            cells.append(escape(c))
+        t.add_row(*cells)
+    return t, below
+
+
+def _shown(cell: str, markup: bool) -> str:
+    """What a cell shows: markup stripped, each URL on a line of its own."""
+    if markup:
+        from rich.text import Text
+
+        return Text.from_markup(cell).plain
+    return _own_lines(cell)
+
+
+def _own_lines(cell: str) -> str:
+    """Each URL of a text on a line of its own, so that wrapping never cuts it."""
+    if not URL.search(cell):
+        return cell
+    return "\n".join(
+        line.strip() for line in URL.sub(lambda m: f"\n{m.group()}\n", cell).splitlines()
+    ).strip("\n")
+
+
+def _widths(
+    specs: Sequence[Col], rows: list[list[str]], budget: int, *, urls_inside: bool
+) -> list[int] | None:
+    """Each column's width within `budget`; None when the URLs do not fit in their cells."""
+    from rich.cells import cell_len
+
+    def lines(i: int) -> list[str]:
+        return [ln for row in rows for ln in row[i].splitlines()]
+
+    natural, least = [], []
+    for i, spec in enumerate(specs):
+        head_words = spec.header.split() or [""]
+        cells = lines(i)
+        full = max([cell_len(ln) for ln in cells] + [cell_len(spec.header)])
+        natural.append(full)
+        words = [w for ln in cells for w in ln.split()]
+        longest_word = max([cell_len(w) for w in words + head_words] or [1])
+        urls = [cell_len(u) for ln in cells for u in URL.findall(ln)] if urls_inside else []
+        if spec.kind == "key":
+            least.append(max([cell_len(ln) for ln in cells] + [longest_word]))
+        elif spec.kind == "time":
+            least.append(min(full, longest_word))
+        else:
+            least.append(max([min(full, max(_MIN_TEXT, min(longest_word, 14))), *urls]))
+    if sum(least) > budget:
+        if urls_inside and any(URL.search(c) for row in rows for c in row):
+            return None
+        return []  # narrower than the ids and names themselves: Rich does what it can
+    widths = list(least)
+    # Text columns first up to a readable width, then times on one line, then text
+    # columns to their full width; each text column takes at most its share.
+    texts = sorted(
+        (i for i, s in enumerate(specs) if s.kind == "text"), key=lambda i: natural[i] - least[i]
+    )
+    folding = [i for i in texts if not specs[i].one_line]  # one-line cells are clipped
+    _grow(widths, folding, [min(natural[i], _READABLE) for i in range(len(specs))], budget)
+    _grow(widths, [i for i, s in enumerate(specs) if s.kind == "time"], natural, budget)
+    _grow(widths, texts, natural, budget)
+    return widths
+
+
+def _grow(widths: list[int], columns: list[int], target: list[int], budget: int) -> None:
+    """Widen `columns` towards `target`, sharing what is left of `budget` evenly."""
+    for n, i in enumerate(columns):
+        spare = (budget - sum(widths)) // (len(columns) - n)
+        widths[i] += max(0, min(target[i] - widths[i], spare))

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from .app import app, workspace
+from .ledger_cmds import AudienceOpt, state_cell
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of a table.")]
 queue_app = typer.Typer(help="List and edit queued deliveries.", no_args_is_help=False)
@@ -54,11 +55,18 @@ def schedule(
         print_json([s.to_json() for s in result])
         return
     from ..states import Route
-    from .output import info, table
+    from .output import Col, info, table
 
     shown = [s for s in result if s.state != Route.SKIPPED]
     table(
-        ["id", "post", "channel", "state", "due (local)", "note"],
+        [
+            Col("id", "key"),
+            Col("post"),
+            Col("channel", "key"),
+            Col("state", "key"),
+            Col("due", "time"),
+            Col("note"),
+        ],
         (
             [s.delivery_id, Path(s.post).name, s.channel, s.state, s.to_json()["due_local"], s.note]
             for s in shown
@@ -76,15 +84,37 @@ def schedule(
 def queue_list(
     ctx: typer.Context,
     show_all: Annotated[bool, typer.Option("--all", help="Also sent and cancelled ones.")] = False,
+    week: Annotated[
+        bool, typer.Option("--week", help="The coming seven days, day by day, by-hand posts too.")
+    ] = False,
+    audience: AudienceOpt = None,
     limit: Annotated[int, typer.Option("--limit", "-l", help="Show at most this many.")] = 100,
     as_json: JsonOpt = False,
 ) -> None:
-    """List queued deliveries (due time in each channel's time zone)."""
+    """List queued deliveries (times in each channel's time zone)."""
     if ctx.invoked_subcommand is not None:
         return
-    from .output import clip, info, print_json, table
+    from ..views import Lens
+    from .output import Col, info, print_json, table
 
-    head = workspace().queue(include_done=show_all, limit=limit)
+    ws = workspace()
+    if week:
+        from ..queue.week import week_of
+
+        shown = week_of(ws, audience=audience)
+        if as_json:
+            print_json(shown.to_json())
+        else:
+            show_week(shown)
+        return
+    lens = Lens.of_workspace(ws, need_config=audience is not None)
+    if audience is not None:
+        lens.check_audience(audience)
+    head = [
+        e
+        for e in ws.queue(include_done=show_all, limit=limit)
+        if audience is None or lens.in_audience(e.delivery.channel, audience)
+    ]
     rows = head[:limit]
     if as_json:
         print_json([e.to_json() for e in rows])
@@ -93,22 +123,79 @@ def queue_list(
         info("the queue is empty")
         return
     table(
-        ["id", "due (local)", "channel", "post", "state", "tries", "why"],
+        [
+            Col("id", "key"),
+            Col("when", "time"),
+            Col("channel", "key"),
+            Col("post", clip=40),
+            Col("state", "key"),
+            Col("why"),
+        ],
         (
             [
                 e.delivery.id,
-                e.due_local or "now",
+                lens.local(lens.moment(e.delivery), e.delivery.channel) or "next run",
                 e.delivery.channel,
-                clip(e.delivery.post_title or e.delivery.post_key),
-                e.delivery.state,
-                e.delivery.attempts,
+                e.delivery.post_title or e.delivery.post_key,
+                state_cell(e.delivery.state) + _tries(e.delivery.attempts),
                 e.reason,
             ]
             for e in rows
         ),
+        markup_columns={4},
     )
     if len(head) > limit:
         info(f"showing the first {limit}; --limit N for more, --json for data")
+
+
+def _tries(attempts: int) -> str:
+    return f"\n{attempts} {'try' if attempts == 1 else 'tries'}" if attempts else ""
+
+
+def show_week(week: Any) -> None:
+    """What waits for a person, then each day a heading and each delivery a line:
+    time (in its channel's zone), channel, title, and what is special about it."""
+    from .output import out
+
+    entries = [*week.waiting, *(e for d in week.days for e in d.entries)]
+    ch_w = max((len(e.delivery.channel) for e in entries), default=0)
+    if week.waiting:
+        out().print("[bold]Waiting for you[/] [dim](by hand, unknown, failed or overdue)[/]")
+        _week_lines(week.waiting, ch_w, full=True)
+    today = week.days[0].day if week.days else None
+    for day in week.days:
+        mark = " [dim](today)[/]" if day.day == today else ""
+        out().print(f"[bold]{day.day:%A} {day.day.day} {day.day:%B %Y}[/]{mark}")
+        if not day.entries:
+            out().print("  [dim]nothing[/]")
+        _week_lines(day.entries, ch_w, full=False)
+    if week.later:
+        out().print(f"[dim]and {week.later} more after {week.days[-1].day:%Y-%m-%d}[/]")
+
+
+def _week_lines(entries: Any, ch_w: int, *, full: bool) -> None:
+    from rich.markup import escape
+
+    from .output import clip, out
+
+    def when(e: Any) -> str:
+        return (e.local or "next run") if full else (e.clock or "")
+
+    def mark(e: Any) -> str:
+        d = e.delivery
+        if d.state == "manual":
+            return f"by hand: done {d.id}"
+        if d.state != "pending":
+            return str(d.state)
+        return "by hand" if e.by_hand else ""
+
+    clock_w = max((len(when(e)) for e in entries), default=0)
+    for e in entries:
+        d, note = e.delivery, mark(e)
+        room = out().width - 2 - clock_w - 2 - ch_w - 2 - (len(note) + 3 if note else 0)
+        title = escape(clip(d.post_title or d.post_key, max(room, 12)))
+        tail = f" [cyan]· {escape(note)}[/]" if note else ""
+        out().print(f"  {when(e):<{clock_w}}  {escape(d.channel):<{ch_w}}  {title}{tail}")
 
 
 @queue_app.command("cancel")
@@ -179,15 +266,21 @@ def _run_once(ws: Any, sandbox_url: str | None, *, as_json: bool) -> Any:
     if as_json:
         print_json([o.run_json() for o in result.outcomes])
     elif result.outcomes:
-        from .output import clip, show_manual_tasks, table
+        from .output import Col, show_manual_tasks, table
 
         table(
-            ["id", "channel", "post", "result", "where / why"],
+            [
+                Col("id", "key"),
+                Col("channel", "key"),
+                Col("post", clip=40),
+                Col("result", "key"),
+                Col("where / why"),
+            ],
             (
                 [
                     o.delivery.id,
                     o.channel,
-                    clip(o.delivery.post_title),
+                    o.delivery.post_title,
                     o.action,
                     o.url or o.note or o.error or "",
                 ]
