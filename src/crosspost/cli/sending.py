@@ -92,7 +92,7 @@ def show_outcomes(outcomes: Any) -> None:
         if o.error:
             detail = o.error
             if o.retry_at:
-                detail += f" (retry after {o.retry_at:%Y-%m-%d %H:%M} UTC)"
+                detail += f" (retry after {o.retry_local})"
         if o.note and not (o.url and o.state == S.SENT and o.sent_now):
             detail = f"{detail}\n{o.note}" if detail else o.note
         t.add_row(escape(Path(o.post).name), escape(o.channel), state, escape(detail))

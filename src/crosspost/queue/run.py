@@ -28,6 +28,7 @@ from ..sending.pipeline import Batch, Pipeline
 from ..sending.results import Action, Outcome, SendResult
 from ..states import DeliveryState, RelayDecision, Route
 from .schedule import PACING_WINDOW
+from .when import local_text
 
 # Exponential backoff for transient failures: 1, 2, 4 ... minutes, at most 6 hours.
 BACKOFF_BASE = timedelta(minutes=1)
@@ -104,8 +105,13 @@ class Runner:
                     note=note,
                     sent_now=action in (Action.SENT, Action.MANUAL),
                     trouble=action in (Action.FAILED, Action.UNKNOWN),
+                    timezone=self._zone(delivery.channel),
                 )
             )
+
+    def _zone(self, channel: str) -> str:
+        known = self.config.channels.get(channel)
+        return known.timezone if known else self.config.defaults.timezone
 
     def _prepare(
         self, ledger: Store, due: list[Delivery], paused: dict[str, str]
@@ -207,7 +213,8 @@ class Runner:
         if blocker.error_kind == AuthFailed.kind:
             return  # the channel is paused: its deliveries wait, queued, until resumed
         when = blocker.due_at or self.now + timedelta(minutes=15)
-        reason = f"{blocker.channel} is rate limited until {when:%H:%M} UTC"
+        until = local_text(when, self._zone(blocker.channel))
+        reason = f"{blocker.channel} is rate limited until {until}"
         for delivery in rest:
             self._add(
                 ledger.schedule(delivery.id, due_at=when, reason=reason), Action.MOVED, reason
@@ -232,7 +239,7 @@ class Runner:
         elif d.state == DeliveryState.MANUAL:
             self._add(d, Action.MANUAL, manual_note(self.config.channels[d.channel], d))
         elif d.state == DeliveryState.PENDING:
-            when = f"{d.due_at:%Y-%m-%d %H:%M} UTC" if d.due_at else "now"
+            when = local_text(d.due_at, self._zone(d.channel)) if d.due_at else "now"
             note = f"attempt {d.attempts} failed ({d.error_kind}); next try {when}"
             self._add(d, Action.REQUEUED, note)
         else:

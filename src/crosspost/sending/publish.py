@@ -82,6 +82,7 @@ class _Job:
             note=note,
             sent_now=sent_now,
             trouble=d is not None and d.state in TROUBLE,
+            timezone=self.channel.timezone,
         )
 
 
@@ -238,7 +239,8 @@ class Publisher:
             job.delivery = ledger.reset_for_retry(existing.id, reason="--retry-unknown")
             return True
         if state == S.SENT:
-            when = f" on {existing.sent_at:%Y-%m-%d %H:%M} UTC" if existing.sent_at else ""
+            sent_at = local_text(existing.sent_at, job.channel.timezone)
+            when = f" on {sent_at}" if sent_at else ""
             note = f"already sent{when}"
             if existing.content_hash not in (None, job.post.content_hash):
                 note += "; the post was edited since (not resent: use --force to republish)"

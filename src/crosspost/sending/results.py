@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import ExitStatus
 from ..ledger import Delivery
+from ..queue.when import local_text
 from ..states import DeliveryState, Route
 
 
@@ -61,6 +62,7 @@ class Outcome:
     note: str | None = None  # why nothing was sent, or what a human must do
     sent_now: bool = False  # sent (or handed to a human) by this very run
     trouble: bool = False  # counts towards exit status 1
+    timezone: str = "UTC"  # the channel's, for the times shown
 
     @property
     def state(self) -> DeliveryState | Route:
@@ -84,6 +86,11 @@ class Outcome:
     @property
     def retry_at(self) -> datetime | None:
         return self.delivery.retry_at if self.delivery else None
+
+    @property
+    def retry_local(self) -> str | None:
+        """When a retry is worth it, in the channel's time zone, the zone named."""
+        return local_text(self.retry_at, self.timezone) if self.retry_at else None
 
     @property
     def text(self) -> str:
