@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .config import ChannelConfig, Config
+from .config.wording import did_you_mean
 from .errors import PostError
 from .post import Post
 from .states import DROPPED, OUT, DeliveryState, RelayDecision, Route
@@ -84,10 +85,10 @@ def check_overrides(config: Config, post: Post) -> None:
     would otherwise post exactly where the author meant not to."""
     unknown = [name for name in post.overrides if name not in config.channels]
     if unknown:
-        known = ", ".join(config.channels)
+        hint = did_you_mean(unknown[0], config.channels)
+        known = hint or f"channels: {', '.join(config.channels)}"
         raise PostError(
-            f"{post.path}: channels.{unknown[0]}: no such channel in {config.path} "
-            f"(channels: {known})"
+            f"{post.path}: channels.{unknown[0]}: no such channel in {config.path} ({known})"
         )
 
 

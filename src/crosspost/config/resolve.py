@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from ..errors import ConfigError
 from ..pacing import Pacing, parse_clock, parse_days, parse_duration, parse_window
 from .models import CHANNEL_NAME, Channel, ChannelConfig, Config, ConfigFile, Defaults
+from .wording import did_you_mean
 
 if TYPE_CHECKING:
     from ..networks import Network, NetworkInfo
@@ -196,8 +197,14 @@ def _relay_problems(specs: dict[str, Channel], where: Locator) -> list[str]:
         if spec.relayed_by == name:
             problems.append(where.problem(loc, "a channel cannot relay itself"))
         elif spec.relayed_by not in specs:
-            problems.append(where.problem(loc, f"no channel named {spec.relayed_by!r}"))
+            problems.append(where.problem(loc, _no_channel(spec.relayed_by, specs)))
     return problems
+
+
+def _no_channel(name: str, specs: Mapping[str, Channel]) -> str:
+    """`no channel named 'x'`, with the closest channel name when one is near."""
+    hint = did_you_mean(name, specs)
+    return f"no channel named {name!r}" + (f" ({hint})" if hint else "")
 
 
 def _relay_cycles(specs: dict[str, Channel], where: Locator) -> list[str]:
@@ -220,7 +227,7 @@ def _feed_problems(parsed: ConfigFile, where: Locator) -> list[str]:
     return [
         where.problem(
             ("feeds", i, "channels"),
-            f"no channel named {name!r}",
+            _no_channel(name, parsed.channels),
             dotted=f"feeds.{feed.name}.channels",
         )
         for i, feed in enumerate(parsed.feeds)
