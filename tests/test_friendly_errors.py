@@ -10,7 +10,7 @@ import pytest
 
 from crosspost.config import load_config
 from crosspost.errors import NotFound
-from helpers import EXAMPLE_CONFIG, run, run_json, write
+from helpers import EXAMPLE_CONFIG, ROOT, run, run_json, write
 
 # Two brands and a by-hand channel, every one with an audience.
 BRANDS = """
@@ -187,12 +187,15 @@ def test_relayed_by_and_feed_channels_suggest_the_closest(tmp_path: Path) -> Non
         tmp_path,
         BRANDS
         + "    relayed_by: ebs-twiter\n"
-        + "feeds:\n  - name: blog\n    url: feed.xml\n    channels: xnig\n",
+        + "feeds:\n  - name: blog\n    url: feed.xml\n    channels: xnig\n"
+        + "    audience: enginering\n",
     )
     assert fails(tmp_path, "-c", config, "check").splitlines() == [
         "error: channels.yaml:11: channels.xing.relayed_by: no channel named 'ebs-twiter' "
         "(did you mean ebs-twitter?)",
         "  channels.yaml:15: feeds.blog.channels: no channel named 'xnig' (did you mean xing?)",
+        "  channels.yaml:16: feeds.blog.audience: audience enginering matches no channel "
+        "(audiences in this file: ebs, engineering; did you mean engineering?)",
     ]
 
 
@@ -216,5 +219,61 @@ def test_an_audience_written_as_one_word_is_a_list_of_one(tmp_path: Path) -> Non
     path = post(tmp_path, "title: A\nurl: https://b.example/a\naudience: ebs")
     rows = run_json("-c", brands(tmp_path), "publish", "-n", path)
     skipped = {r["channel"]: r["skipped"] for r in rows}
-    assert skipped["ebs-twitter"] is None
+    assert skipped["ebs-twitter"] is None and skipped["xing"] is None  # xing: audience all
     assert "audience ebs is not this channel's (engineering)" in skipped["engineering-page"]
+
+
+# -- brands cannot leak by omission: `all`, and no channel or audience left unsaid -------
+
+
+def test_a_channel_without_audience_among_branded_ones_is_an_error(tmp_path: Path) -> None:
+    config = brands(tmp_path, BRANDS.replace("    audience: all\n", "    site: Xing\n"))
+    for command in (["check"], ["publish", "-n", post(tmp_path, "title: A\naudience: ebs")]):
+        err = fails(tmp_path, "-c", config, *command)
+        assert err == (
+            "error: channels.yaml:8: channels.xing: no `audience:`, so it would take every "
+            "brand's posts; add its brand (ebs, engineering), or `audience: all` to take "
+            "every post on purpose\n"
+        )
+
+
+def test_the_demo_and_example_configs_still_load() -> None:
+    for path in (EXAMPLE_CONFIG, ROOT / "src" / "crosspost" / "demo" / "channels.yaml"):
+        assert run("-c", path, "check").exit_code == 0
+
+
+def test_no_audience_anywhere_still_sends_every_post_everywhere(tmp_path: Path) -> None:
+    config = write(tmp_path / "channels.yaml", "channels:\n  a:\n    network: manual\n")
+    path = post(tmp_path, "title: A\nurl: https://b.example/a\naudience: [ebs]")
+    result = run("-c", config, "publish", "-n", "--json", path)
+    assert result.exit_code == 0, result.stderr
+    assert '"skipped": null' in result.stdout
+
+
+def test_all_cannot_be_mixed_with_brands(tmp_path: Path) -> None:
+    config = brands(tmp_path, BRANDS.replace("audience: all", "audience: [all, ebs]"))
+    assert fails(tmp_path, "-c", config, "check") == (
+        "error: channels.yaml:10: channels.xing.audience: `all` already means every post: "
+        "write `audience: all` alone, or list the brands\n"
+    )
+
+
+@pytest.mark.parametrize("command", [["check"], ["publish", "-n"], ["publish"], ["schedule"]])
+def test_a_misspelt_post_audience_is_bad_input_with_the_closest(
+    tmp_path: Path, command: list[str]
+) -> None:
+    config = brands(tmp_path)
+    path = post(tmp_path, "title: A\nurl: https://b.example/a\naudience: gigner")
+    err = fails(tmp_path, "-c", config, *command, path)
+    assert (
+        "post.md: audience gigner matches no channel (audiences in channels.yaml: "
+        "ebs, engineering; did you mean engineering?)"
+    ) in err
+    assert "sent" not in err
+
+
+def test_a_post_for_all_goes_everywhere(tmp_path: Path) -> None:
+    path = post(tmp_path, "title: A\nurl: https://b.example/a\naudience: all")
+    result = run("-c", brands(tmp_path), "publish", "-n", "--json", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count('"skipped": null') == 3

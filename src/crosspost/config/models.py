@@ -28,6 +28,9 @@ from .wording import unknown_name
 
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
+# `audience: all` on a channel: it takes every post, on purpose.
+ALL_AUDIENCES = "all"
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -47,6 +50,14 @@ def _one_or_many(value: Any) -> Any:
     """`audience: ebs` (or `ebs, ginger`) means the list [ebs] ([ebs, ginger]), as in a post."""
     if isinstance(value, str):
         return tuple(v.strip() for v in value.split(",") if v.strip())
+    return value
+
+
+def _check_audience(value: tuple[str, ...]) -> tuple[str, ...]:
+    if ALL_AUDIENCES in value and len(value) > 1:
+        raise ValueError(
+            "`all` already means every post: write `audience: all` alone, or list the brands"
+        )
     return value
 
 
@@ -157,6 +168,7 @@ class Channel(_PacingFields):
 
     _api = field_validator("api_url")(_check_api_url)
     _audience_list = field_validator("audience", mode="before")(_one_or_many)
+    _audience = field_validator("audience")(_check_audience)
 
     @field_validator("credentials")
     @classmethod
@@ -213,6 +225,7 @@ class Feed(_Model):
         return data
 
     _listed = field_validator("audience", "tags", "channels", mode="before")(_one_or_many)
+    _audience = field_validator("audience")(_check_audience)
 
     @field_validator("name")
     @classmethod
@@ -296,6 +309,12 @@ class Config:
     @property
     def base_dir(self) -> Path:
         return self.path.parent
+
+    @property
+    def audiences(self) -> list[str]:
+        """The brands channels route posts by, sorted (`all` is none of them)."""
+        values = {a for ch in self.channels.values() for a in ch.spec.audience}
+        return sorted(values - {ALL_AUDIENCES})
 
     def channel(self, name: str) -> ChannelConfig:
         """The channel named `name`; NotFound naming the closest one on a typo."""

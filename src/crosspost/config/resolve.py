@@ -15,8 +15,16 @@ from pydantic import ValidationError
 
 from ..errors import ConfigError
 from ..pacing import Pacing, parse_clock, parse_days, parse_duration, parse_window
-from .models import CHANNEL_NAME, Channel, ChannelConfig, Config, ConfigFile, Defaults
-from .wording import did_you_mean
+from .models import (
+    ALL_AUDIENCES,
+    CHANNEL_NAME,
+    Channel,
+    ChannelConfig,
+    Config,
+    ConfigFile,
+    Defaults,
+)
+from .wording import did_you_mean, unknown_audience
 
 if TYPE_CHECKING:
     from ..networks import Network, NetworkInfo
@@ -40,6 +48,7 @@ def resolve_config(parsed: ConfigFile, where: Locator) -> Config:
             channels[name] = channel
     problems += _relay_problems(parsed.channels, where)
     problems += _relay_cycles(parsed.channels, where)
+    problems += _audience_problems(parsed.channels, where)
     problems += _feed_problems(parsed, where)
     problems += _shortener_problems(parsed, channels, where)
     if problems:
@@ -207,6 +216,29 @@ def _no_channel(name: str, specs: Mapping[str, Channel]) -> str:
     return f"no channel named {name!r}" + (f" ({hint})" if hint else "")
 
 
+def channel_audiences(specs: Mapping[str, Channel]) -> list[str]:
+    """The brands the channels name, sorted; `all` is none of them."""
+    return sorted({a for spec in specs.values() for a in spec.audience} - {ALL_AUDIENCES})
+
+
+def _audience_problems(specs: dict[str, Channel], where: Locator) -> list[str]:
+    """Once one channel has an `audience`, a channel without one would take every brand's
+    posts by omission: it must say `audience: all` (or its brand) on purpose."""
+    if not any(spec.audience for spec in specs.values()):
+        return []
+    brands = channel_audiences(specs)
+    which = f"its brand ({', '.join(brands)})" if brands else "a brand"
+    return [
+        where.problem(
+            ("channels", name),
+            f"no `audience:`, so it would take every brand's posts; add {which}, "
+            f"or `audience: {ALL_AUDIENCES}` to take every post on purpose",
+        )
+        for name, spec in specs.items()
+        if not spec.audience
+    ]
+
+
 def _relay_cycles(specs: dict[str, Channel], where: Locator) -> list[str]:
     """Relay chains that come back to where they started, one problem per channel on the loop."""
     problems = []
@@ -223,8 +255,8 @@ def _relay_cycles(specs: dict[str, Channel], where: Locator) -> list[str]:
 
 
 def _feed_problems(parsed: ConfigFile, where: Locator) -> list[str]:
-    """Feeds limited to channels that do not exist."""
-    return [
+    """Feeds limited to channels that do not exist, or giving an audience no channel has."""
+    problems = [
         where.problem(
             ("feeds", i, "channels"),
             _no_channel(name, parsed.channels),
@@ -234,6 +266,20 @@ def _feed_problems(parsed: ConfigFile, where: Locator) -> list[str]:
         for name in feed.channels
         if name not in parsed.channels
     ]
+    brands = channel_audiences(parsed.channels)
+    if not brands:  # no channel routes by audience: every entry goes everywhere
+        return problems
+    for i, feed in enumerate(parsed.feeds):
+        unknown = [a for a in feed.audience if a not in (*brands, ALL_AUDIENCES)]
+        if unknown:
+            problems.append(
+                where.problem(
+                    ("feeds", i, "audience"),
+                    unknown_audience(unknown, brands, where="this file"),
+                    dotted=f"feeds.{feed.name}.audience",
+                )
+            )
+    return problems
 
 
 def _shortener_problems(

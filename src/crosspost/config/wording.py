@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 WRITE_A_DATE = "write the date as YYYY-MM-DD, e.g. 2026-12-05"
@@ -44,6 +44,22 @@ def unknown_name(kind: str, name: str, known: Iterable[str], *, where: str = "")
     known = list(known)
     hint = did_you_mean(name, known) or f"known: {', '.join(known) or 'none'}"
     return f"no {kind} named {name!r}{f' {where}' if where else ''} ({hint})"
+
+
+def unknown_audience(values: Sequence[str], brands: Sequence[str], *, where: str) -> str:
+    """`audience gigner matches no channel (audiences in WHERE: ebs, ginger; did you mean
+    ginger?)`: a misspelt audience would otherwise send a post nowhere."""
+    guesses = [(v, g) for v in values if (g := closest(v, brands))]
+    if len(guesses) == 1 and len(values) == 1:
+        hint = f"; did you mean {guesses[0][1]}?"
+    elif guesses:
+        hint = "; did you mean " + ", ".join(f"{g} for {v}" for v, g in guesses) + "?"
+    else:
+        hint = ""
+    return (
+        f"audience {', '.join(values)} matches no channel "
+        f"(audiences in {where}: {', '.join(brands) or 'none'}{hint})"
+    )
 
 
 def yaml_hint(exc: Any, lines: list[str]) -> str | None:
