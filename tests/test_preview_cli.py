@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -298,9 +297,10 @@ def test_a_post_naming_an_unknown_channel_is_bad_input(tmp_path: Path) -> None:
         assert "channels.ebs-twiter: no such channel" in result.stderr
 
 
-def test_an_audience_no_channel_has_is_flagged(tmp_path: Path) -> None:
+def test_an_audience_no_channel_has_is_bad_input(tmp_path: Path) -> None:
+    # Once a warning with exit 0, while the post went nowhere (issue 9): now exit 2.
     post = write_post(tmp_path, audience=["gingr"])
     result = run("-c", EXAMPLE_CONFIG, "publish", "-n", "--json", post)
-    assert result.exit_code == 0
+    assert result.exit_code == 2
     assert "audience gingr matches no channel" in result.stderr
-    assert all(r["skipped"] for r in json.loads(result.stdout))
+    assert result.stdout == ""

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from .config.wording import WRITE_A_DATE, WRITE_A_DATETIME, bad_timestamp, yaml_hint
 from .errors import PostError
 
 # Fields crosspost itself understands; anything else is kept for templates.
@@ -134,8 +135,10 @@ def _split_front_matter(path: Path, raw: str) -> tuple[dict[str, Any], str]:
         raise PostError(f"{path}: the front matter opened on line 1 is never closed with {first}")
     try:
         meta, body = frontmatter.parse(text, handler=handler)
+    except ValueError as exc:  # PyYAML's bare error for a date that is none (2026-13-05)
+        raise PostError(_bad_date(path, text, handler) or _front_matter_error(path, exc)) from None
     except Exception as exc:  # yaml / toml syntax errors, normalised below
-        raise PostError(_front_matter_error(path, exc)) from None
+        raise PostError(_front_matter_error(path, exc, text)) from None
     if not isinstance(meta, dict):
         raise PostError(f"{path}:2: front matter must be a mapping of `field: value` lines")
     return meta, body
@@ -161,11 +164,31 @@ class _TomlHandler:
         return tomllib.loads(fm)
 
 
-def _front_matter_error(path: Path, exc: Exception) -> str:
+def _bad_date(path: Path, text: str, handler: Any) -> str | None:
+    """`file:line: key: value is not a real date; ...` for the YAML date that failed."""
+    import yaml
+
+    if isinstance(handler, _TomlHandler):
+        return None
+    try:
+        found = bad_timestamp(yaml.compose(handler.split(text)[0], Loader=yaml.SafeLoader))
+    except yaml.YAMLError:
+        return None
+    if found is None:
+        return None
+    loc, line, value = found
+    dotted = ".".join(str(p) for p in loc)
+    return f"{path}:{line}: {dotted}: {value} is not a real date; {WRITE_A_DATE}"
+
+
+def _front_matter_error(path: Path, exc: Exception, text: str = "") -> str:
     # The front matter handed to the parser starts with the rest of the opening
     # `---`/`+++` line, so its line N (1-based) is the file's line N.
     mark = getattr(exc, "problem_mark", None)
     if mark is not None:  # PyYAML, 0-based lines
+        hint = yaml_hint(exc, text.splitlines())
+        if hint:
+            return f"{path}:{mark.line + 1}: {hint}"
         problem = getattr(exc, "problem", None) or str(exc)
         context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
         message = f"{path}:{mark.line + 1}: front matter is not valid YAML: {problem}"
@@ -206,7 +229,7 @@ def _build_post(path: Path, meta: dict[str, Any], body: str, raw: str) -> Post:
         image_alt=text_field("image_alt"),
         lang=text_field("lang"),
         audience=_string_list(path, meta, "audience"),
-        publish_at=_datetime_field(path, meta.get("publish_at")),
+        publish_at=_datetime_field(path, meta.get("publish_at"), raw),
         overrides=_overrides(path, meta.get("channels")),
         extra={k: v for k, v in meta.items() if k not in KNOWN_FIELDS},
         content_hash=hashlib.sha256(
@@ -226,7 +249,7 @@ def _string_list(path: Path, meta: dict[str, Any], name: str) -> tuple[str, ...]
     raise PostError(f"{path}: `{name}` must be a list of words, like `{name}: [a, b]`")
 
 
-def _datetime_field(path: Path, value: Any) -> datetime | None:
+def _datetime_field(path: Path, value: Any, raw: str) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     if isinstance(value, date):
@@ -234,9 +257,20 @@ def _datetime_field(path: Path, value: Any) -> datetime | None:
     try:
         return datetime.fromisoformat(str(value))
     except ValueError:
+        # Never guess whether 05/12/2026 is May or December: ask for the one unambiguous form.
+        where = _line_of(raw, "publish_at")
         raise PostError(
-            f"{path}: `publish_at: {value}` is not a date-time; write it like 2026-12-01T09:00"
+            f"{path}{where}: `publish_at: {value}` is not a date-time in ISO form; "
+            f"{WRITE_A_DATETIME}"
         ) from None
+
+
+def _line_of(raw: str, key: str) -> str:
+    """`:N` for the front-matter line that sets `key` (YAML or TOML), or "" if none does."""
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if re.match(rf"\s*{re.escape(key)}\s*[:=]", line):
+            return f":{number}"
+    return ""
 
 
 def _overrides(path: Path, value: Any) -> dict[str, ChannelOverride]:

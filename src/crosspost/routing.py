@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .config import ChannelConfig, Config
+from .config.models import ALL_AUDIENCES
+from .config.wording import did_you_mean, unknown_audience
 from .errors import PostError
 from .post import Post
 from .states import DROPPED, OUT, DeliveryState, RelayDecision, Route
@@ -43,8 +45,13 @@ def select_channels(config: Config, names: Sequence[str] = ()) -> list[ChannelCo
 
 
 def route_post(config: Config, post: Post, channels: Iterable[ChannelConfig]) -> dict[str, Routing]:
-    """Decide each selected channel's route for `post`, relays after their sources."""
+    """Decide each selected channel's route for `post`, relays after their sources.
+
+    PostError (nothing routed) for a post naming a channel or an audience that does
+    not exist: every way of sending comes through here, so none can skip the checks.
+    """
     check_overrides(config, post)
+    check_audience(config, post)
     selected = {c.name: c for c in channels}
     routes: dict[str, Routing] = {}
     for channel in selected.values():
@@ -84,23 +91,39 @@ def check_overrides(config: Config, post: Post) -> None:
     would otherwise post exactly where the author meant not to."""
     unknown = [name for name in post.overrides if name not in config.channels]
     if unknown:
-        known = ", ".join(config.channels)
+        hint = did_you_mean(unknown[0], config.channels)
+        known = hint or f"channels: {', '.join(config.channels)}"
         raise PostError(
-            f"{post.path}: channels.{unknown[0]}: no such channel in {config.path} "
-            f"(channels: {known})"
+            f"{post.path}: channels.{unknown[0]}: no such channel in {config.path} ({known})"
         )
 
 
+def check_audience(config: Config, post: Post) -> None:
+    """A post's `audience:` must be one the channels have: a typo (`gigner`) would
+    otherwise send the post nowhere, with nothing failed.  No check when no channel
+    routes by audience (every post goes everywhere)."""
+    problem = _audience_problem(config, post)
+    if problem:
+        raise PostError(problem)
+
+
 def audience_warning(config: Config, post: Post) -> str | None:
-    """A post audience no channel has is most likely a typo (`gingr`)."""
-    known = {a for ch in config.channels.values() for a in ch.spec.audience}
-    unknown = [a for a in post.audience if a not in known]
+    """What `check_audience` raises, as text (None when the audience is fine).
+
+    Kept for callers from before the check became an error; `route_post` now
+    raises it before they could print it.
+    """
+    return _audience_problem(config, post)
+
+
+def _audience_problem(config: Config, post: Post) -> str | None:
+    brands = config.audiences
+    if not brands:
+        return None
+    unknown = [a for a in post.audience if a not in brands and a != ALL_AUDIENCES]
     if not unknown:
         return None
-    return (
-        f"{post.path}: audience {', '.join(unknown)} matches no channel in {config.path} "
-        f"(audiences there: {', '.join(sorted(known)) or 'none'})"
-    )
+    return f"{post.path}: {unknown_audience(unknown, brands, where=str(config.path))}"
 
 
 def _skip_reason(post: Post, channel: ChannelConfig) -> str | None:
@@ -110,6 +133,8 @@ def _skip_reason(post: Post, channel: ChannelConfig) -> str | None:
     if override and override.skip:
         return f"the post says channels.{channel.name}: false"
     audience = channel.spec.audience
+    if ALL_AUDIENCES in audience or ALL_AUDIENCES in post.audience:
+        return None  # `all`, on the channel or the post, says every post, every channel
     if audience and post.audience and not set(audience) & set(post.audience):
         return f"audience {', '.join(post.audience)} is not this channel's ({', '.join(audience)})"
     return None

@@ -15,9 +15,16 @@ from pydantic import ValidationError
 from ..errors import ConfigError
 from .models import Config, ConfigFile
 from .resolve import resolve_config
+from .wording import WRITE_A_DATE, WRITE_A_DATETIME, bad_timestamp, yaml_hint
 
 # A key's path in the document (("channels", "x", "network"), ("feeds", 0)) -> its line.
 LineIndex = dict[tuple[Any, ...], int]
+
+# Pydantic's error types for a value that is no date (05/12/2026) or no date-time.
+_DATE_ERRORS = frozenset(
+    {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+)
+_DATETIME_ERRORS = frozenset({"datetime_type", "datetime_parsing", "datetime_from_date_parsing"})
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,10 @@ class Locator:
                 )
             elif err["type"] == "missing":
                 msg = "required setting is missing"
+            elif err["type"] in _DATE_ERRORS:
+                msg = WRITE_A_DATE
+            elif err["type"] in _DATETIME_ERRORS:
+                msg = WRITE_A_DATETIME
             out.append(
                 self.problem(loc, msg, dotted=".".join(str(p) for p in loc) or "(top level)")
             )
@@ -97,17 +108,36 @@ def _parse_yaml(path: Path, text: str) -> tuple[Any, Any]:
     import yaml
 
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        lines = text.splitlines()
-        line = lines[mark.line] if mark and mark.line < len(lines) else ""
-        if "${" in line and "{" in line.split("${")[0]:
-            # `{token: ${X}}`: inside a flow mapping the braces of ${X} are YAML syntax.
-            problem += '; inside { }, quote the reference ("${X}") or use one line per key'
-        raise ConfigError(f"{where}: not valid YAML: {problem}") from None
+        raise ConfigError(_syntax_error(path, text, exc)) from None
+    try:
+        return root, yaml.safe_load(text)
+    except ValueError:
+        # A value YAML reads as a date that is none (2026-13-05): PyYAML names no line.
+        found = bad_timestamp(root)
+        if found is None:
+            raise
+        loc, line, value = found
+        dotted = ".".join(str(p) for p in loc)
+        raise ConfigError(
+            f"{path}:{line}: {dotted}: {value} is not a real date; {WRITE_A_DATE}"
+        ) from None
+
+
+def _syntax_error(path: Path, text: str, exc: Any) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{path}:{mark.line + 1}" if mark else str(path)
+    lines = text.splitlines()
+    hint = yaml_hint(exc, lines)
+    if hint:
+        return f"{where}: {hint}"
+    problem = getattr(exc, "problem", None) or str(exc)
+    line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    if "${" in line and "{" in line.split("${")[0]:
+        # `{token: ${X}}`: inside a flow mapping the braces of ${X} are YAML syntax.
+        problem += '; inside { }, quote the reference ("${X}") or use one line per key'
+    return f"{where}: not valid YAML: {problem}"
 
 
 def _line_index(root: Any) -> LineIndex:

@@ -24,8 +24,12 @@ from pydantic import (
 from ..errors import NotFound
 from ..pacing import Pacing, parse_clock, parse_days, parse_duration, parse_window
 from ..secrets import WRITE_A_REFERENCE, check_secret_ref, is_secret_ref, unset_variables
+from .wording import unknown_name
 
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+# `audience: all` on a channel: it takes every post, on purpose.
+ALL_AUDIENCES = "all"
 
 
 class _Model(BaseModel):
@@ -40,6 +44,21 @@ def _check_api_url(value: str | None) -> str | None:
             "must be a scheme and host, like https://api.x.com or http://127.0.0.1:8025"
         )
     return value.rstrip("/")
+
+
+def _one_or_many(value: Any) -> Any:
+    """`audience: ebs` (or `ebs, ginger`) means the list [ebs] ([ebs, ginger]), as in a post."""
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    return value
+
+
+def _check_audience(value: tuple[str, ...]) -> tuple[str, ...]:
+    if ALL_AUDIENCES in value and len(value) > 1:
+        raise ValueError(
+            "`all` already means every post: write `audience: all` alone, or list the brands"
+        )
+    return value
 
 
 def _check_timezone(value: str) -> str:
@@ -84,6 +103,8 @@ class _PacingFields(BaseModel):
     quiet_hours: tuple[str, ...] | None = None  # "22:00-07:00"
     days: str | None = None  # "mon-sun", "mon-fri", "mon,wed,fri"
     retries: int | None = Field(default=None, ge=0, le=50)
+
+    _pacing_lists = field_validator("slots", "quiet_hours", mode="before")(_one_or_many)
 
     @field_validator("slots")
     @classmethod
@@ -146,6 +167,8 @@ class Channel(_PacingFields):
     timezone: str | None = None
 
     _api = field_validator("api_url")(_check_api_url)
+    _audience_list = field_validator("audience", mode="before")(_one_or_many)
+    _audience = field_validator("audience")(_check_audience)
 
     @field_validator("credentials")
     @classmethod
@@ -200,6 +223,9 @@ class Feed(_Model):
             raise ValueError("`schedule:` takes when to send, like `schedule: next-slot`")
         data.update(action="schedule", at=when.strip())
         return data
+
+    _listed = field_validator("audience", "tags", "channels", mode="before")(_one_or_many)
+    _audience = field_validator("audience")(_check_audience)
 
     @field_validator("name")
     @classmethod
@@ -284,12 +310,29 @@ class Config:
     def base_dir(self) -> Path:
         return self.path.parent
 
+    @property
+    def audiences(self) -> list[str]:
+        """The brands channels route posts by, sorted (`all` is none of them)."""
+        values = {a for ch in self.channels.values() for a in ch.spec.audience}
+        return sorted(values - {ALL_AUDIENCES})
+
     def channel(self, name: str) -> ChannelConfig:
+        """The channel named `name`; NotFound naming the closest one on a typo."""
         try:
             return self.channels[name]
         except KeyError:
-            known = ", ".join(self.channels) or "none"
-            raise NotFound(f"no channel named {name!r} in {self.path} (known: {known})") from None
+            raise NotFound(
+                unknown_name("channel", name, self.channels, where=f"in {self.path}")
+            ) from None
+
+    def feed(self, name: str) -> Feed:
+        """The feed named `name`; NotFound naming the closest one on a typo."""
+        for feed in self.feeds:
+            if feed.name == name:
+                return feed
+        raise NotFound(
+            unknown_name("feed", name, [f.name for f in self.feeds], where=f"in {self.path}")
+        )
 
 
 def unset_credentials(channel: ChannelConfig) -> list[str]:

@@ -15,7 +15,16 @@ from pydantic import ValidationError
 
 from ..errors import ConfigError
 from ..pacing import Pacing, parse_clock, parse_days, parse_duration, parse_window
-from .models import CHANNEL_NAME, Channel, ChannelConfig, Config, ConfigFile, Defaults
+from .models import (
+    ALL_AUDIENCES,
+    CHANNEL_NAME,
+    Channel,
+    ChannelConfig,
+    Config,
+    ConfigFile,
+    Defaults,
+)
+from .wording import did_you_mean, unknown_audience
 
 if TYPE_CHECKING:
     from ..networks import Network, NetworkInfo
@@ -39,6 +48,7 @@ def resolve_config(parsed: ConfigFile, where: Locator) -> Config:
             channels[name] = channel
     problems += _relay_problems(parsed.channels, where)
     problems += _relay_cycles(parsed.channels, where)
+    problems += _audience_problems(parsed.channels, where)
     problems += _feed_problems(parsed, where)
     problems += _shortener_problems(parsed, channels, where)
     if problems:
@@ -196,8 +206,37 @@ def _relay_problems(specs: dict[str, Channel], where: Locator) -> list[str]:
         if spec.relayed_by == name:
             problems.append(where.problem(loc, "a channel cannot relay itself"))
         elif spec.relayed_by not in specs:
-            problems.append(where.problem(loc, f"no channel named {spec.relayed_by!r}"))
+            problems.append(where.problem(loc, _no_channel(spec.relayed_by, specs)))
     return problems
+
+
+def _no_channel(name: str, specs: Mapping[str, Channel]) -> str:
+    """`no channel named 'x'`, with the closest channel name when one is near."""
+    hint = did_you_mean(name, specs)
+    return f"no channel named {name!r}" + (f" ({hint})" if hint else "")
+
+
+def channel_audiences(specs: Mapping[str, Channel]) -> list[str]:
+    """The brands the channels name, sorted; `all` is none of them."""
+    return sorted({a for spec in specs.values() for a in spec.audience} - {ALL_AUDIENCES})
+
+
+def _audience_problems(specs: dict[str, Channel], where: Locator) -> list[str]:
+    """Once one channel has an `audience`, a channel without one would take every brand's
+    posts by omission: it must say `audience: all` (or its brand) on purpose."""
+    if not any(spec.audience for spec in specs.values()):
+        return []
+    brands = channel_audiences(specs)
+    which = f"its brand ({', '.join(brands)})" if brands else "a brand"
+    return [
+        where.problem(
+            ("channels", name),
+            f"no `audience:`, so it would take every brand's posts; add {which}, "
+            f"or `audience: {ALL_AUDIENCES}` to take every post on purpose",
+        )
+        for name, spec in specs.items()
+        if not spec.audience
+    ]
 
 
 def _relay_cycles(specs: dict[str, Channel], where: Locator) -> list[str]:
@@ -216,17 +255,31 @@ def _relay_cycles(specs: dict[str, Channel], where: Locator) -> list[str]:
 
 
 def _feed_problems(parsed: ConfigFile, where: Locator) -> list[str]:
-    """Feeds limited to channels that do not exist."""
-    return [
+    """Feeds limited to channels that do not exist, or giving an audience no channel has."""
+    problems = [
         where.problem(
             ("feeds", i, "channels"),
-            f"no channel named {name!r}",
+            _no_channel(name, parsed.channels),
             dotted=f"feeds.{feed.name}.channels",
         )
         for i, feed in enumerate(parsed.feeds)
         for name in feed.channels
         if name not in parsed.channels
     ]
+    brands = channel_audiences(parsed.channels)
+    if not brands:  # no channel routes by audience: every entry goes everywhere
+        return problems
+    for i, feed in enumerate(parsed.feeds):
+        unknown = [a for a in feed.audience if a not in (*brands, ALL_AUDIENCES)]
+        if unknown:
+            problems.append(
+                where.problem(
+                    ("feeds", i, "audience"),
+                    unknown_audience(unknown, brands, where="this file"),
+                    dotted=f"feeds.{feed.name}.audience",
+                )
+            )
+    return problems
 
 
 def _shortener_problems(
