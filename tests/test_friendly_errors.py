@@ -277,3 +277,18 @@ def test_a_post_for_all_goes_everywhere(tmp_path: Path) -> None:
     result = run("-c", brands(tmp_path), "publish", "-n", "--json", path)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.count('"skipped": null') == 3
+
+
+def test_feed_pull_of_an_unknown_feed_suggests_the_closest(tmp_path: Path) -> None:
+    cfg = tmp_path / "channels.yaml"
+    cfg.write_text(
+        "channels:\n  fb:\n    network: facebook\n    page_id: '1'\n"
+        "    credentials:\n      page_token: ${FB}\n"
+        "feeds:\n  - name: ginger-news\n    url: https://blog.example.com/feed/\n"
+        "    action: review\n",
+        encoding="utf-8",
+    )
+    result = run("-c", cfg, "feed", "pull", "ginger-new")
+    assert result.exit_code == 2
+    assert "no feed named 'ginger-new'" in result.stderr
+    assert "did you mean ginger-news?" in result.stderr

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import ChannelConfig, Config, unset_credentials
+from .config.models import ALL_AUDIENCES
 from .errors import BadInput
 from .links import tag_url
 from .post import Post
@@ -107,7 +108,7 @@ def preview_channel(
         warnings.insert(0, f"posting directly: {route.reason}")
     if pending_short:
         warnings.append("the link will be shortened by bit.ly when sent")
-    if channel.spec.audience and not post.audience:
+    if channel.spec.audience and ALL_AUDIENCES not in channel.spec.audience and not post.audience:
         # The wrong school's page is the mistake this tool exists to prevent.
         warnings.append(
             f"the post has no `audience:`, so it goes to every channel, this one's "

@@ -198,10 +198,8 @@ def select_feeds(config: Config, names: Sequence[str]) -> list[Feed]:
             f"{config.path} has no `feeds:` section; add one, e.g.\n"
             "feeds:\n  - name: blog\n    url: https://blog.example.com/feed/\n    action: review"
         )
-    known = {f.name: f for f in config.feeds}
     for name in names:
-        if name not in known:
-            raise NotFound(f"no feed named {name!r} in {config.path} (known: {', '.join(known)})")
+        config.feed(name)  # NotFound, with the closest name, for a typo
     return [f for f in config.feeds if not names or f.name in names]
 
 
