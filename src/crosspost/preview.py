@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ from .config.models import ALL_AUDIENCES
 from .errors import BadInput
 from .links import tag_url
 from .post import Post
-from .render import render
+from .render import Rendered, render
 from .routing import RELAYED, SKIPPED, Routing, route_post
 
 
@@ -99,7 +99,7 @@ def preview_channel(
         pending_short = channel.shorten and short is None
         link = short or link
     try:
-        rendered = render(config, channel, post, url=link)
+        rendered = _render_as_sent(config, channel, post, link, pending_short=pending_short)
     except BadInput as exc:
         # Name the post: with several posts in one run the channel alone is ambiguous.
         raise type(exc)(f"{post.path}: {exc}") from None
@@ -130,3 +130,24 @@ def preview_channel(
         link=link,
         warnings=tuple(warnings),
     )
+
+
+def _render_as_sent(
+    config: Config, channel: ChannelConfig, post: Post, link: str | None, *, pending_short: bool
+) -> Rendered:
+    """The channel's text, measured with the link that will really be in it.
+
+    A link still to be shortened is measured as a short link (bit.ly's are 22
+    characters), so a by-hand text is not cut for characters that will never be
+    pasted; the text keeps the long link, swapped for the short one when sent.
+    X counts every link as 23 whatever its length, so it needs none of this.
+    """
+    if not (link and pending_short) or channel.weighted:
+        return render(config, channel, post, url=link)
+    domain = (config.shortener.domain if config.shortener else None) or "bit.ly"
+    stand_in = f"https://{domain}/{'0' * 7}"
+    rendered = render(config, channel, post, url=stand_in)
+    if not any(stand_in in part for part in rendered.parts):
+        # The template changed the link (a filter): only the real one can be measured.
+        return render(config, channel, post, url=link)
+    return replace(rendered, parts=tuple(p.replace(stand_in, link) for p in rendered.parts))

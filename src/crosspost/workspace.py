@@ -243,11 +243,6 @@ class Workspace(QueueDesk):
         with self.store() as ledger:
             return ledger.deliveries(post_key=key)
 
-    def done(self, delivery_id: int, *, url: str | None = None) -> Delivery:
-        """A person says the post is out: by hand, or found after an uncertain attempt."""
-        with self.store() as ledger:
-            return ledger.mark_done(delivery_id, url=url)
-
     # -- the monthly report ------------------------------------------------------------------
 
     def report(

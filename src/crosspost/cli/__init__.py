@@ -15,6 +15,7 @@ from . import (  # noqa: F401  (importing a command module registers its command
     queue_cmds,
     report_cmds,
     sandbox_cmds,
+    tasks_cmds,
 )
 from .app import app
 

@@ -32,6 +32,7 @@ COMMAND_ORDER = (
     "run",
     "status",
     "done",
+    "tasks",
     "check",
     "channels",
     "chain",

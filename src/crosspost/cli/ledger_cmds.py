@@ -98,9 +98,21 @@ def state_cell(state: str) -> str:
 def done(
     delivery_id: Annotated[int, typer.Argument(help="The delivery id (see `crosspost status`).")],
     url: Annotated[str | None, typer.Option("--url", help="Where the post now lives.")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="WHEN",
+            help="When it really went out: 2026-11-29 14:30 (channel's time zone), "
+            "2026-11-29, 14:30 (today) [default: now]; the report dates it so.",
+        ),
+    ] = None,
 ) -> None:
     """Mark a manual (or unknown) delivery as posted by hand."""
+    from ..views import Lens
     from .output import info
 
-    d = workspace().done(delivery_id, url=url)
-    info(f"delivery {d.id} ({d.channel}) marked sent" + (f": {url}" if url else ""))
+    ws = workspace()
+    d = ws.done(delivery_id, url=url, at=at)
+    when = f" on {Lens.of_workspace(ws).local(d.sent_at, d.channel)}" if at else ""
+    info(f"delivery {d.id} ({d.channel}) marked sent{when}" + (f": {url}" if url else ""))

@@ -99,9 +99,7 @@ def queue_list(
 
     ws = workspace()
     if week:
-        from ..queue.week import week_of
-
-        shown = week_of(ws, audience=audience)
+        shown = ws.week(audience=audience)
         if as_json:
             print_json(shown.to_json())
         else:

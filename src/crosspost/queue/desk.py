@@ -1,5 +1,6 @@
-"""The queue as the user reads and edits it, as `Workspace` offers it: the head of the
-queue with why each delivery waits, `cancel`, `retry`, `move`, and pausing a channel.
+"""The queue as the user reads, edits and settles it, as `Workspace` offers it: the head
+of the queue with why each delivery waits, the week ahead, `cancel`, `retry`, `move`,
+pausing a channel, the by-hand to-do list and `done`.
 
 A mixin of `Workspace` (which supplies `config` and `store`), kept apart so the
 facade stays one screenful per concern.
@@ -12,13 +13,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BadInput
+from ..errors import BadInput, CrosspostError
 from ..ledger import Delivery, Store
 from .edit import cancel, last_reason, move, open_deliveries, retry
 from .when import local_text, parse_when
 
 if TYPE_CHECKING:
     from ..config import Config
+    from ..tasks import Task
+    from .week import Week
 
 
 @dataclass(frozen=True)
@@ -94,3 +97,41 @@ class QueueDesk:
         self.config.channel(channel)
         with self.store() as ledger:
             ledger.set_paused(channel, paused=False)
+
+    def done(self, delivery_id: int, *, url: str | None = None, at: str | None = None) -> Delivery:
+        """A person says the post is out: by hand, or found after an uncertain attempt.
+
+        `at` (as `done --at` takes it, in the channel's zone) is when it really went
+        out: the report dates the post by it.
+        """
+        from ..tasks import check_posted_at
+        from .when import parse_past
+
+        with self.store() as ledger:
+            posted = None
+            if at is not None:
+                d = ledger.get(delivery_id)  # NotFound before the time is even read
+                now = datetime.now(UTC)
+                posted = parse_past(at, timezone=self._zone_of(d.channel), now=now)
+                check_posted_at(d, posted, now)
+            return ledger.mark_done(delivery_id, url=url, at=posted)
+
+    def tasks(self, *, audience: str | None = None) -> list[Task]:
+        """What waits to be posted by hand, with all that is needed to do it."""
+        from ..tasks import by_hand
+
+        return by_hand(self, audience=audience)
+
+    def _zone_of(self, channel: str) -> str:
+        try:
+            config = self.config
+        except CrosspostError:  # `done` works while channels.yaml is being edited
+            return "UTC"
+        known = config.channels.get(channel)
+        return known.timezone if known else config.defaults.timezone
+
+    def week(self, *, audience: str | None = None, now: datetime | None = None) -> Week:
+        """The coming seven days of the queue, by-hand tasks included, per channel."""
+        from .week import week_of
+
+        return week_of(self, audience=audience, now=now)

@@ -19,7 +19,7 @@ from ..states import OPEN_STATES, DeliveryState
 from ..views import Lens, delivery_json
 
 if TYPE_CHECKING:
-    from ..workspace import Workspace
+    from .desk import QueueDesk
 
 # Waiting for a person whatever their due time.
 _WAITING = frozenset({DeliveryState.MANUAL, DeliveryState.UNKNOWN, DeliveryState.FAILED})
@@ -73,12 +73,9 @@ class Week:
         }
 
 
-def week_of(ws: Workspace, *, audience: str | None = None, now: datetime | None = None) -> Week:
-    """The coming seven days of `ws`'s queue (of `audience`'s channels when given).
-
-    A function of the workspace rather than a method: the `Workspace` class is at
-    the size limit (.ci/sizes.py); it becomes `Workspace.week` when the class is split.
-    """
+def week_of(ws: QueueDesk, *, audience: str | None = None, now: datetime | None = None) -> Week:
+    """The coming seven days of `ws`'s queue (of `audience`'s channels when given);
+    `Workspace.week` is the way in."""
     lens = Lens.of(ws.config)
     with ws.store() as ledger:
         chosen = lens.select(ledger.deliveries(states=tuple(OPEN_STATES)), audience)

@@ -64,6 +64,32 @@ def parse_when(text: str, *, timezone: str, now: datetime) -> datetime | str:
         raise BadInput(f"--at {text}: {exc}") from None
 
 
+def parse_past(text: str, *, timezone: str, now: datetime) -> datetime:
+    """When something already happened (`done --at`): `2026-11-29 14:30` or
+    `2026-11-29` (noon: the day is what counts) in the channel's zone, an ISO time
+    with offset, `HH:MM` (today), or `now`."""
+    value = text.strip()
+    tz = ZoneInfo(timezone)
+    clock = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
+    day = re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+    try:
+        if value.lower() == "now":
+            return now
+        if clock:
+            today = now.astimezone(tz).date()
+            naive = datetime(today.year, today.month, today.day, int(clock[1]), int(clock[2]))
+        else:
+            naive = datetime.fromisoformat(f"{value} 12:00" if day else value)
+        if naive.tzinfo is not None:
+            return naive.astimezone(UTC)
+        return localize(naive, tz, strict=False)
+    except ValueError:
+        raise BadInput(
+            f"cannot read the time {text!r}: write 2026-11-29 14:30 (in the channel's time "
+            "zone), 2026-11-29, 14:30 (today) or now"
+        ) from None
+
+
 def post_time(post: Post, timezone: str) -> datetime | None:
     """The post's own `publish_at`, a naive one read in the channel's time zone."""
     if post.publish_at is None:

@@ -95,11 +95,18 @@ def outgoing_for(delivery: Delivery) -> Outgoing:
     )
 
 
-def manual_note(channel: ChannelConfig, delivery: Delivery) -> str:
-    """What a human must do for a delivery on a network without an API."""
+def manual_where(channel: ChannelConfig) -> tuple[str, str | None]:
+    """Where a by-hand post goes (the page's address, the site, or the channel's name)
+    and the channel's instructions, if any."""
     settings = channel.settings
     where = getattr(settings, "url", None) or getattr(settings, "site", None) or channel.name
     how = getattr(settings, "instructions", None)
+    return str(where), str(how) if how else None
+
+
+def manual_note(channel: ChannelConfig, delivery: Delivery) -> str:
+    """What a human must do for a delivery on a network without an API."""
+    where, how = manual_where(channel)
     return (
         f"post it by hand on {where}"
         + (f" ({how})" if how else "")

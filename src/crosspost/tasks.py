@@ -1,0 +1,93 @@
+"""The by-hand to-do list: every delivery waiting to be posted by a person (Xing,
+Viadeo, any network without an API), with all she needs to do it: where, how,
+the paste-ready text with its own short link, the image to attach and its alt
+text, and since when it waits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .ledger import Delivery
+from .sending.content import manual_where
+from .states import DeliveryState
+from .views import Lens
+
+if TYPE_CHECKING:
+    from .queue.desk import QueueDesk
+
+
+@dataclass(frozen=True)
+class Task:
+    """One post to place by hand."""
+
+    delivery: Delivery
+    where: str  # the site or page to post on
+    instructions: str | None
+    since: str | None  # when it was handed over, in the channel's time zone
+
+    @property
+    def text(self) -> str:
+        """Exactly what to paste (a thread's parts one after the other)."""
+        return "\n\n".join(self.delivery.parts) or self.delivery.text
+
+    @property
+    def image(self) -> str | None:
+        image = self.delivery.payload.get("image")
+        return str(image) if image else None
+
+    @property
+    def image_alt(self) -> str | None:
+        alt = self.delivery.payload.get("image_alt")
+        return str(alt) if alt else None
+
+    @property
+    def done_command(self) -> str:
+        return f"crosspost done {self.delivery.id} --url URL [--at WHEN]"
+
+    def to_json(self) -> dict[str, Any]:
+        d = self.delivery
+        return {
+            "id": d.id,
+            "channel": d.channel,
+            "network": d.network,
+            "post": d.post_path,
+            "title": d.post_title,
+            "where": self.where,
+            "instructions": self.instructions,
+            "text": self.text,
+            "link": d.link,
+            "image": self.image,
+            "image_alt": self.image_alt,
+            "since": d.updated_at.isoformat(),
+            "since_local": self.since,
+        }
+
+
+def by_hand(ws: QueueDesk, *, audience: str | None = None) -> list[Task]:
+    """What waits to be posted by hand (on `audience`'s channels when given), oldest first."""
+    config = ws.config
+    lens = Lens.of(config)
+    with ws.store() as ledger:
+        waiting = ledger.deliveries(states=(DeliveryState.MANUAL,))
+    tasks = []
+    for d in sorted(lens.select(waiting, audience), key=lambda d: (d.updated_at, d.id)):
+        channel = config.channels.get(d.channel)
+        where, how = manual_where(channel) if channel else (d.channel, None)
+        tasks.append(Task(d, where, how, lens.local(d.updated_at, d.channel)))
+    return tasks
+
+
+def check_posted_at(delivery: Delivery, at: datetime, now: datetime) -> None:
+    """`done --at` must say a time the post could have gone out: not in the future, not
+    before crosspost handed it over."""
+    from .errors import BadInput
+
+    if at > now:
+        raise BadInput(f"--at {at:%Y-%m-%d %H:%M %Z}: that is in the future; say when it went out")
+    if at < delivery.created_at:
+        raise BadInput(
+            f"--at {at:%Y-%m-%d %H:%M %Z}: delivery {delivery.id} was only created on "
+            f"{delivery.created_at:%Y-%m-%d %H:%M} UTC; say when it really went out"
+        )
