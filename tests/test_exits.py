@@ -113,7 +113,8 @@ def test_ctrl_c_during_a_run_exits_130_and_loses_nothing(
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert "interrupted" in err and "Traceback" not in err
+    assert "1 request already sent: waiting up to" in err and "Ctrl-C again" in err
+    assert "Traceback" not in err
     # The request had left: the delivery is unknown, never pending (which would resend it).
     (row,) = json.loads(run("status", "--json").stdout)
     assert row["state"] == "unknown"
@@ -132,3 +133,61 @@ def test_a_mistyped_month_is_refused_before_any_ledger_is_created(
     assert result.exit_code == 2
     assert "2026-13" in result.stderr and "Traceback" not in result.stderr
     assert not (isolated_home / "ledger.sqlite3").exists()
+
+
+def _start(cfg: Path, home: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "crosspost", "-c", str(cfg), *args],
+        env={**os.environ, "CROSSPOST_HOME": str(home), "COLUMNS": "100"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for(predicate: Any, what: str) -> None:
+    deadline = time.monotonic() + 30
+    while not predicate():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def test_ctrl_c_during_publish_says_what_it_waits_for_then_shows_the_table(
+    tmp_path: Path, sandbox: Any, isolated_home: Path
+) -> None:
+    cfg = config(tmp_path)
+    post = write_post(tmp_path)
+    sandbox.fault("facebook", delay=30)
+    proc = _start(cfg, isolated_home, "publish", "--sandbox", sandbox.url, str(post))
+    _wait_for(lambda: sandbox.posts("facebook") and sandbox.posts("twitter"), "no request")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "1 request already sent: waiting up to" in err and "its answer" in err
+    # The result table is printed all the same: X went out, Facebook's answer never came.
+    assert "x" in out and "sent" in out and "unknown" in out
+    states = {r["channel"]: r["state"] for r in json.loads(run("status", "--json").stdout)}
+    assert states == {"x": "sent", "fb": "unknown"}
+    assert len(sandbox.posts("facebook")) == 1
+
+
+def test_a_second_ctrl_c_stops_at_once_and_the_next_run_says_unknown(
+    tmp_path: Path, sandbox: Any, isolated_home: Path
+) -> None:
+    cfg = config(tmp_path)
+    cfg.write_text(cfg.read_text().replace("timeout: 2", "timeout: 60"))
+    post = write_post(tmp_path)
+    sandbox.fault("facebook", delay=90)
+    proc = _start(cfg, isolated_home, "publish", "--sandbox", sandbox.url, "-C", "fb", str(post))
+    _wait_for(lambda: sandbox.posts("facebook"), "the request never reached the sandbox")
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.5)  # let the first one be taken before the second
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)  # far less than the 60 s it would wait
+    assert proc.returncode == 130, err
+    assert "stopped without waiting" in err and "Traceback" not in err
+    again = run("-c", cfg, "publish", "--sandbox", sandbox.url, "-C", "fb", "--json", post)
+    assert again.exit_code == 1
+    assert "interrupted while sending" in again.stderr
+    assert json.loads(again.stdout)[0]["state"] == "unknown"
+    assert len(sandbox.posts("facebook")) == 1

@@ -22,6 +22,15 @@ class ExitStatus(IntEnum):
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 
 
+class Abandoned(KeyboardInterrupt):
+    """Ctrl-C a second time while requests were in flight: stop now, without their answers.
+
+    Their deliveries stay `sending`, and the next run makes them `unknown`, as
+    after a crash.  The CLI ends the process at once (worker threads cannot be
+    stopped, and Python would wait for them at exit).
+    """
+
+
 class CrosspostError(Exception):
     """Base of every error crosspost raises on purpose."""
 

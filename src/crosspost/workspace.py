@@ -10,7 +10,7 @@ channels.yaml is being edited.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -183,6 +183,7 @@ class Workspace(QueueDesk):
         sandbox_url: str | None = None,
         on_progress: ProgressCallback | None = None,
         now: bool = False,
+        on_notice: Callable[[str], None] | None = None,
     ) -> SendResult:
         """Send now, exactly once (BadInput before anything is sent if a channel is wrong).
 
@@ -199,6 +200,7 @@ class Workspace(QueueDesk):
             sandbox_url=sandbox_url,
             on_progress=on_progress,
             now=now,
+            on_notice=on_notice,
         ).publish(posts, channels)
 
     def schedule(
@@ -224,7 +226,13 @@ class Workspace(QueueDesk):
         with self.store() as ledger:
             return ledger.has_work(now=now)
 
-    def run(self, *, now: datetime | None = None, sandbox_url: str | None = None) -> SendResult:
+    def run(
+        self,
+        *,
+        now: datetime | None = None,
+        sandbox_url: str | None = None,
+        on_notice: Callable[[str], None] | None = None,
+    ) -> SendResult:
         """Send every due delivery once; with nothing due, read nothing but the ledger."""
         from .sending.results import SendResult
 
@@ -233,7 +241,13 @@ class Workspace(QueueDesk):
             return SendResult(())
         from .queue import Runner
 
-        return Runner(config=self.config, home=self.home, now=now, sandbox_url=sandbox_url).run()
+        return Runner(
+            config=self.config,
+            home=self.home,
+            now=now,
+            sandbox_url=sandbox_url,
+            on_notice=on_notice,
+        ).run()
 
     # -- the ledger, as the user reads and settles it ---------------------------------------
 

@@ -68,11 +68,22 @@ class _Group(TyperGroup):
 
             error(str(exc))
             raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             if STATE.debug:
                 raise
+            from ..errors import Abandoned
             from .output import error
 
+            if isinstance(exc, Abandoned):
+                error(str(exc))
+                # Worker threads still wait for their answers and cannot be stopped;
+                # the ledger is safe (each claim was committed), as after kill -9.
+                import os
+                import sys
+
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(ExitStatus.INTERRUPTED)
             error("interrupted; `crosspost status` shows where each delivery stands")
             raise typer.Exit(ExitStatus.INTERRUPTED) from None
         if isinstance(status, int) and status != ExitStatus.OK:

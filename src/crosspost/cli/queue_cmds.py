@@ -254,7 +254,7 @@ def run(
 def _run_once(ws: Any, sandbox_url: str | None, *, as_json: bool) -> Any:
     from .output import print_json, warn
 
-    result = ws.run(sandbox_url=sandbox_url)
+    result = ws.run(sandbox_url=sandbox_url, on_notice=warn)
     for name, reason in result.paused.items():
         warn(f"channel {name} is PAUSED: {reason} Then run `crosspost channel resume {name}`.")
     for name, reason in result.held.items():

@@ -32,7 +32,7 @@ def run_publish(
     now: bool = False,
 ) -> Any:
     """Publish, show progress and results; return the exit status."""
-    from .output import err
+    from .output import err, warn
 
     live = _LiveView() if err().is_terminal and not as_json else None
 
@@ -45,6 +45,7 @@ def run_publish(
             sandbox_url=sandbox_url,
             on_progress=live.update if live else None,
             now=now,
+            on_notice=warn,
         )
 
     if live:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,6 +46,7 @@ class Runner:
     sandbox_url: str | None = None
     limit: int = 500
     rng: random.Random = field(default_factory=random.Random)
+    on_notice: Callable[[str], None] | None = None  # said at once (what Ctrl-C waits for)
     _outcomes: list[Outcome] = field(default_factory=list)
     _held: dict[str, str] = field(default_factory=dict)  # channel -> why its posts wait
     _shortener_problem: str | None = None
@@ -56,6 +58,7 @@ class Runner:
             self.home,
             sandbox_url=self.sandbox_url,
             policy=self._policy,
+            on_notice=self.on_notice,
         )
 
     def run(self) -> SendResult:
@@ -76,20 +79,27 @@ class Runner:
             first = [d for d in due if d.route != Route.RELAYED]
             batches = self._prepare(ledger, first, paused)
         pipeline.send(batches, self._settle)
-        with open_store(pipeline.home) as ledger:
-            relayed = [
-                settled
-                for d in due
-                if d.route == Route.RELAYED
-                and d.channel not in paused
-                and (settled := self._settle_relay(ledger, d)) is not None
-            ]
-            batches = self._prepare(ledger, relayed, paused)
-        pipeline.send(batches, self._settle)
+        if not pipeline.stopped.is_set():  # after Ctrl-C, no second wave
+            with open_store(pipeline.home) as ledger:
+                relayed = [
+                    settled
+                    for d in due
+                    if d.route == Route.RELAYED
+                    and d.channel not in paused
+                    and (settled := self._settle_relay(ledger, d)) is not None
+                ]
+                batches = self._prepare(ledger, relayed, paused)
+            pipeline.send(batches, self._settle)
         with open_store(pipeline.home) as ledger:
             paused = ledger.paused_channels()  # including any this run had to pause
         warnings = tuple(dict.fromkeys(pipeline.warnings))
-        return SendResult(tuple(self._outcomes), warnings, paused, dict(self._held))
+        return SendResult(
+            tuple(self._outcomes),
+            warnings,
+            paused,
+            dict(self._held),
+            interrupted=pipeline.stopped.is_set(),
+        )
 
     def _add(self, delivery: Delivery, action: Action, note: str | None = None) -> None:
         with self._pipeline.lock:

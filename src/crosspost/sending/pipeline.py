@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
 from ..config import ChannelConfig, Config
-from ..errors import BadInput
+from ..errors import Abandoned, BadInput
 from ..ledger import Delivery, Store
 from ..routing import relay_decision
 from ..states import DeliveryState, RelayDecision, Route
 from .credentials import channel_credentials, resolve_credential
-from .deliver import Attempt, FailurePolicy, Progress, Sender, open_sender
+from .deliver import Attempt, FailurePolicy, Progress, Sender, lease_for, open_sender
 
 # Networks are slow and independent; eight threads cover every realistic setup
 # without opening more than bit.ly's five concurrent connections for long.
@@ -69,6 +69,12 @@ class Pipeline:
     warnings: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     shortener_token: str | None = None
+    # Said at once, not gathered: what Ctrl-C is waiting for.
+    on_notice: Callable[[str], None] | None = None
+    # Set by Ctrl-C: no further request leaves; the run finishes what is in flight.
+    stopped: threading.Event = field(default_factory=threading.Event)
+    # Deliveries whose request may be on the wire, and how long their answer may take.
+    _in_flight: dict[int, float] = field(default_factory=dict)
 
     @property
     def sandbox(self) -> bool:
@@ -155,7 +161,53 @@ class Pipeline:
             ) as sender:
                 self._send_batch(sender, batch, on_attempt, progress_for)
 
-        per_channel_in_parallel(batches, send_batch)
+        if self.stopped.is_set():
+            return  # interrupted in an earlier wave: nothing more leaves
+        self._in_parallel(batches, send_batch)
+
+    def _in_parallel(self, batches: Mapping[str, Batch], work: Callable[[Batch], None]) -> None:
+        """`per_channel_in_parallel`, with Ctrl-C: the first one lets the requests in
+        flight finish (and says so at once), a second one abandons them."""
+        if not batches:
+            return
+        pool = ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(batches)))
+        futures = [pool.submit(work, batch) for batch in batches.values()]
+        try:
+            for future in futures:
+                future.result()
+        except KeyboardInterrupt:
+            self._wait_after_interrupt(pool, futures)  # Abandoned: leave without waiting
+        pool.shutdown(wait=True)
+
+    def _wait_after_interrupt(self, pool: ThreadPoolExecutor, futures: list[Future[None]]) -> None:
+        self.stopped.set()
+        pool.shutdown(wait=False, cancel_futures=True)  # channels not started never start
+        with self.lock:
+            count, longest = len(self._in_flight), max(self._in_flight.values(), default=0.0)
+        if count:
+            self._notice(
+                f"{count} request{'s' if count > 1 else ''} already sent: waiting up to "
+                f"{longest:.0f} s for {'their answers' if count > 1 else 'its answer'}; "
+                f"Ctrl-C again to stop now, {'they' if count > 1 else 'it'} will be marked unknown"
+            )
+        else:
+            self._notice("interrupted: nothing was in flight; no further request leaves")
+        try:
+            wait(futures)
+        except KeyboardInterrupt:
+            raise Abandoned(
+                f"stopped without waiting: {count} delivery(ies) left sending; the next run "
+                "marks them unknown (check the network, then `crosspost done` or retry)"
+            ) from None
+        for future in futures:
+            if not future.cancelled() and (exc := future.exception()) is not None:
+                raise exc
+
+    def _notice(self, message: str) -> None:
+        if self.on_notice is not None:
+            self.on_notice(message)
+        else:
+            self.warn(message)
 
     def _send_batch(
         self,
@@ -165,8 +217,16 @@ class Pipeline:
         progress_for: ProgressFor | None,
     ) -> None:
         for index, delivery in enumerate(batch.deliveries):
+            if self.stopped.is_set():
+                break  # Ctrl-C: the rest of this channel's deliveries stay as they are
             progress = progress_for(delivery) if progress_for else None
-            attempt = sender.send(delivery, progress=progress)
+            with self.lock:
+                self._in_flight[delivery.id] = lease_for(batch.channel, delivery) - 60
+            try:
+                attempt = sender.send(delivery, progress=progress)
+            finally:
+                with self.lock:
+                    self._in_flight.pop(delivery.id, None)
             for warning in attempt.warnings:
                 self.warn(warning)
             if not on_attempt(batch, index, attempt, sender.ledger):

@@ -95,11 +95,16 @@ class Publisher:
     sandbox_url: str | None = None
     on_progress: ProgressCallback | None = None
     now: bool = False  # send what is queued for later too, without asking
+    on_notice: Callable[[str], None] | None = None  # said at once (what Ctrl-C waits for)
     _pipeline: Pipeline = field(init=False)
 
     def __post_init__(self) -> None:
         self._pipeline = Pipeline(
-            self.config, self.home, sandbox_url=self.sandbox_url, policy=self._policy
+            self.config,
+            self.home,
+            sandbox_url=self.sandbox_url,
+            policy=self._policy,
+            on_notice=self.on_notice,
         )
 
     def _policy(self, ledger: Store, delivery: Delivery, exc: DeliveryError) -> Requeue | None:
@@ -128,16 +133,23 @@ class Publisher:
             for job in live:
                 self._record(ledger, job)
             self._send([job for job in live if job.route.kind != Route.RELAYED])
-            self._send(
-                self._settle_relays(ledger, [j for j in live if j.route.kind == Route.RELAYED])
-            )
+            if not pipeline.stopped.is_set():
+                relayed = [j for j in live if j.route.kind == Route.RELAYED]
+                self._send(self._settle_relays(ledger, relayed))
+        for job in jobs:
+            if job.outcome is None:  # Ctrl-C came first
+                job.settle(job.delivery, note="not sent: interrupted (Ctrl-C); publish again")
         outcomes = skipped + [j.outcome for j in jobs if j.outcome is not None]
         order = {
             (str(p.path), c.name): i
             for i, (p, c) in enumerate((p, c) for p in posts for c in channels)
         }
         outcomes.sort(key=lambda o: order.get((o.post, o.channel), 0))
-        return SendResult(tuple(outcomes), tuple(dict.fromkeys(pipeline.warnings)))
+        return SendResult(
+            tuple(outcomes),
+            tuple(dict.fromkeys(pipeline.warnings)),
+            interrupted=pipeline.stopped.is_set(),
+        )
 
     # -- preflight ----------------------------------------------------------------
 

@@ -144,9 +144,12 @@ class SendResult:
     # Channels whose due deliveries stayed queued because of the channel itself
     # (a secret unset, its token expired): cron must hear of it.
     held: dict[str, str] = field(default_factory=dict)
+    interrupted: bool = False  # Ctrl-C: what was in flight was answered, nothing else left
 
     @property
     def exit_status(self) -> ExitStatus:
+        if self.interrupted:
+            return ExitStatus.INTERRUPTED
         bad = any(o.trouble for o in self.outcomes) or self.paused or self.held
         return ExitStatus.FAILED if bad else ExitStatus.OK
 
