@@ -122,6 +122,8 @@ TRANSITIONS: Mapping[str, Transition] = {
     t.name: t
     for t in (
         _t("update", "update the content of", E.UPDATED, CLAIMABLE, None),
+        # A by-hand task whose post file was edited: the text to paste follows the file.
+        _t("revise", "revise the text of", E.UPDATED, {S.MANUAL}, None),
         _t("schedule", "schedule", E.SCHEDULED, {S.PENDING}, None),
         _t("move", "move", E.MOVED, {S.PENDING}, None),
         _t("claim", "claim", E.SENDING, CLAIMABLE, S.SENDING),

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .errors import BadInput
 from .ledger import Delivery
 from .sending.content import manual_where
+from .sending.refresh import refresh
 from .states import DeliveryState
 from .views import Lens
 
@@ -26,6 +28,7 @@ class Task:
     where: str  # the site or page to post on
     instructions: str | None
     since: str | None  # when it was handed over, in the channel's time zone
+    problem: str | None = None  # the post was edited into something that fails a check
 
     @property
     def text(self) -> str:
@@ -62,6 +65,7 @@ class Task:
             "image_alt": self.image_alt,
             "since": d.updated_at.isoformat(),
             "since_local": self.since,
+            "problem": self.problem,
         }
 
 
@@ -69,21 +73,25 @@ def by_hand(ws: QueueDesk, *, audience: str | None = None) -> list[Task]:
     """What waits to be posted by hand (on `audience`'s channels when given), oldest first."""
     config = ws.config
     lens = Lens.of(config)
-    with ws.store() as ledger:
-        waiting = ledger.deliveries(states=(DeliveryState.MANUAL,))
     tasks = []
-    for d in sorted(lens.select(waiting, audience), key=lambda d: (d.updated_at, d.id)):
-        channel = config.channels.get(d.channel)
-        where, how = manual_where(channel) if channel else (d.channel, None)
-        tasks.append(Task(d, where, how, lens.local(d.updated_at, d.channel)))
+    with ws.store() as ledger:
+        waiting = lens.select(ledger.deliveries(states=(DeliveryState.MANUAL,)), audience)
+        for d in sorted(waiting, key=lambda d: (d.updated_at, d.id)):
+            channel = config.channels.get(d.channel)
+            where, how = manual_where(channel) if channel else (d.channel, None)
+            problem = None
+            if channel is not None:
+                try:  # an edited post: the text to paste follows the file
+                    d = refresh(config, ledger, d, channel)
+                except BadInput as exc:
+                    problem = f"{exc}; the text below is the one recorded before"
+            tasks.append(Task(d, where, how, lens.local(d.updated_at, d.channel), problem))
     return tasks
 
 
 def check_posted_at(delivery: Delivery, at: datetime, now: datetime) -> None:
     """`done --at` must say a time the post could have gone out: not in the future, not
     before crosspost handed it over."""
-    from .errors import BadInput
-
     if at > now:
         raise BadInput(f"--at {at:%Y-%m-%d %H:%M %Z}: that is in the future; say when it went out")
     if at < delivery.created_at:

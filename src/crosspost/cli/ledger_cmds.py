@@ -32,8 +32,9 @@ def status(
     ws = workspace()
     lens = Lens.of_workspace(ws, need_config=audience is not None)
     rows = lens.select(ws.status(post), audience)
+    edited = ws.edited(rows)
     if as_json:
-        print_json([delivery_json(d) for d in rows])
+        print_json([{**delivery_json(d), "edited": d.id in edited} for d in rows])
         return
     if not rows:
         from .output import info
@@ -51,7 +52,13 @@ def status(
                 Col("post", clip=40, one_line=True),
             ],
             (
-                [d.id, d.channel, state_cell(d.state), w, d.post_title or d.post_key]
+                [
+                    d.id,
+                    d.channel,
+                    state_cell(d.state, edited=d.id in edited),
+                    w,
+                    d.post_title or d.post_key,
+                ]
                 for d, w in zip(rows, when, strict=True)
             ),
             markup_columns={2},
@@ -86,12 +93,13 @@ def show_blocks(rows: list[Any], when: list[str]) -> None:
             out().print(Padding(Text(d.error, style="red"), (0, 0, 0, indent), expand=False))
 
 
-def state_cell(state: str) -> str:
-    """A state in its colour (Rich markup)."""
+def state_cell(state: str, *, edited: bool = False) -> str:
+    """A state in its colour (Rich markup); `edited`: its post file changed since."""
     from .sending import STATE_STYLE
 
     style = STATE_STYLE.get(state)
-    return f"[{style}]{state}[/]" if style else state
+    cell = f"[{style}]{state}[/]" if style else state
+    return cell + " [magenta](edited)[/]" if edited else cell
 
 
 @app.command()

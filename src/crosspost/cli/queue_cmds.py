@@ -114,8 +114,9 @@ def queue_list(
         if audience is None or lens.in_audience(e.delivery.channel, audience)
     ]
     rows = head[:limit]
+    edited = ws.edited(e.delivery for e in rows)
     if as_json:
-        print_json([e.to_json() for e in rows])
+        print_json([{**e.to_json(), "edited": e.delivery.id in edited} for e in rows])
         return
     if not rows:
         info("the queue is empty")
@@ -135,7 +136,8 @@ def queue_list(
                 lens.local(lens.moment(e.delivery), e.delivery.channel) or "next run",
                 e.delivery.channel,
                 e.delivery.post_title or e.delivery.post_key,
-                state_cell(e.delivery.state) + _tries(e.delivery.attempts),
+                state_cell(e.delivery.state, edited=e.delivery.id in edited)
+                + _tries(e.delivery.attempts),
                 e.reason,
             ]
             for e in rows

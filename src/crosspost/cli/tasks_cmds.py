@@ -35,6 +35,8 @@ def tasks(
             f"[bold]{d.id} · {escape(d.channel)}[/] · {escape(t.where)}{escape(how)}", align="left"
         )
         console.print(f"[dim]{escape(d.post_title or d.post_key)} · waiting since {t.since}[/]")
+        if t.problem:
+            console.print(f"[red]the edited post fails a check:[/] {escape(t.problem)}")
         # Printed as is, no wrapping added: a copy from the terminal is the post itself.
         console.print(escape(t.text), soft_wrap=True)
         if t.image:

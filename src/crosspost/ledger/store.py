@@ -99,8 +99,10 @@ class Store(Protocol):
         content_hash: str | None,
         route: str,
         payload: Mapping[str, Any] | None = None,
+        transition: str = "update",
     ) -> Delivery:
-        """Transition `update`: rewrite what a pending or failed delivery will send.
+        """Transition `update`: rewrite what a pending or failed delivery will send
+        (`transition="revise"`: the text of a by-hand task).
 
         No event when nothing changed; `WrongState` once part of its thread is out."""
         ...

@@ -8,6 +8,7 @@ facade stays one screenful per concern.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -60,6 +61,14 @@ class QueueDesk:
                 )
                 for d in head
             ]
+
+    @staticmethod
+    def edited(deliveries: Iterable[Delivery]) -> set[int]:
+        """The ids of the open deliveries whose post file changed since they were recorded:
+        `run` (and `tasks`) will send the text as the file now reads."""
+        from ..sending.refresh import is_edited
+
+        return {d.id for d in deliveries if is_edited(d)}
 
     def cancel(self, delivery_id: int) -> Delivery:
         with self.store() as ledger:

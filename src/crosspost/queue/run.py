@@ -26,6 +26,7 @@ from ..pacing import next_allowed, violation
 from ..sending.content import manual_note
 from ..sending.deliver import Attempt, Requeue
 from ..sending.pipeline import Batch, Pipeline
+from ..sending.refresh import refresh
 from ..sending.results import Action, Outcome, SendResult
 from ..states import DeliveryState, RelayDecision, Route
 from .schedule import PACING_WINDOW
@@ -114,7 +115,7 @@ class Runner:
                     route=delivery.route,
                     note=note,
                     sent_now=action in (Action.SENT, Action.MANUAL),
-                    trouble=action in (Action.FAILED, Action.UNKNOWN),
+                    trouble=action in (Action.FAILED, Action.UNKNOWN, Action.HELD),
                     timezone=self._zone(delivery.channel),
                 )
             )
@@ -140,6 +141,11 @@ class Runner:
                 continue
             if channel.name in paused or channel.name in self._held:
                 continue  # both are named loudly
+            try:
+                delivery = refresh(self.config, ledger, delivery, channel)
+            except BadInput as exc:
+                self._add(delivery, Action.HELD, f"{exc}; it stays queued")
+                continue
             others = planned[channel.name] + ledger.channel_times(
                 channel.name, since=self.now - PACING_WINDOW, until=self.now, pending=False
             )

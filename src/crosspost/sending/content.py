@@ -35,6 +35,7 @@ def delivery_content(
             image=image,
             image_alt=post.image_alt,
             shorten=channel.shorten,
+            file=str(post.path.resolve()) if post.path.is_file() else None,
         ),
     }
 
@@ -66,15 +67,20 @@ def payload_for(
     image: str | None,
     image_alt: str | None,
     shorten: bool,
+    file: str | None = None,
 ) -> dict[str, Any]:
-    """What `outgoing_for` needs besides the text, stored with the delivery."""
-    return {
+    """What `outgoing_for` needs besides the text, stored with the delivery; `file`,
+    the post file it was rendered from (None for a feed's), lets edits follow it."""
+    payload: dict[str, Any] = {
         "title": title,
         "description": summary,
         "image": image,
         "image_alt": image_alt,
         "shorten": shorten,
     }
+    if file is not None:
+        payload["file"] = file
+    return payload
 
 
 def outgoing_for(delivery: Delivery) -> Outgoing:

@@ -30,6 +30,7 @@ class Action(StrEnum):
     RELAYED = "relayed"
     WAITING = "waiting"  # a relay whose source is not settled yet
     TAKEN = "skipped"  # another run holds it (run's JSON has always said "skipped")
+    HELD = "held"  # kept queued: its edited post fails a check
     LEFT = "left"  # not sent by this run: already done, or waiting for a person
     SKIPPED = "not routed"  # other audience, `channels: false`, disabled
 

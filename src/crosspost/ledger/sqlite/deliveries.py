@@ -117,14 +117,18 @@ class DeliveriesMixin(TransitionsMixin):
         content_hash: str | None,
         route: str,
         payload: Mapping[str, Any] | None = None,
+        transition: str = "update",
     ) -> Delivery:
-        """Rewrite what a pending or failed delivery will send (the post was edited)."""
+        """Rewrite what a pending or failed delivery will send (the post was edited).
+
+        With `transition="revise"`, the text of a by-hand task instead.
+        """
         parts = _check_parts(text, parts)
         stored_route = _check_route(route)
         moment = utcnow()
         with self._write():
             row = self._row(delivery_id)
-            self._check(row, TRANSITIONS["update"])
+            self._check(row, TRANSITIONS[transition])
             if decode_parts(row["sent_parts"]):
                 raise WrongState(
                     f"cannot update the content of delivery {delivery_id} ({row['channel']}): "
@@ -141,7 +145,7 @@ class DeliveriesMixin(TransitionsMixin):
                 return delivery_from(row)
             return self._apply(
                 row,
-                "update",
+                transition,
                 moment=moment,
                 detail={
                     "content_hash_before": row["content_hash"],
