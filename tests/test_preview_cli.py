@@ -33,6 +33,7 @@ JSON_KEYS = {
     "link",
     "skipped",
     "warnings",
+    "lang",  # the language version the channel gets (issue 9)
 }
 
 

@@ -28,6 +28,7 @@ class Preview:
     link: str | None = None  # the URL as the channel sends it
     skipped: str | None = None  # why nothing is sent directly to this channel
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    lang: str | None = None  # the language version this channel gets
 
     @property
     def text(self) -> str:
@@ -46,6 +47,7 @@ class Preview:
             "link": self.link,
             "skipped": self.skipped,
             "warnings": list(self.warnings),
+            "lang": self.lang,
         }
 
 
@@ -129,6 +131,7 @@ def preview_channel(
         limit=rendered.limit,
         link=link,
         warnings=tuple(warnings),
+        lang=config.lang_of(post.lang),
     )
 
 

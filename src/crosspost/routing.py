@@ -55,7 +55,7 @@ def route_post(config: Config, post: Post, channels: Iterable[ChannelConfig]) ->
     selected = {c.name: c for c in channels}
     routes: dict[str, Routing] = {}
     for channel in selected.values():
-        reason = _skip_reason(post, channel)
+        reason = _skip_reason(post, channel) or _lang_reason(config, post, channel)
         if reason:
             routes[channel.name] = Routing(channel.name, SKIPPED, reason)
 
@@ -138,6 +138,72 @@ def _skip_reason(post: Post, channel: ChannelConfig) -> str | None:
     if audience and post.audience and not set(audience) & set(post.audience):
         return f"audience {', '.join(post.audience)} is not this channel's ({', '.join(audience)})"
     return None
+
+
+def _lang_reason(config: Config, post: Post, channel: ChannelConfig) -> str | None:
+    wanted = config.langs_of(channel)
+    lang = config.lang_of(post.lang)
+    if not wanted or lang is None or lang in wanted:
+        return None
+    return f"language {lang} is not this channel's ({', '.join(wanted)})"
+
+
+def route_versions(
+    config: Config, posts: Sequence[Post], channels: Sequence[ChannelConfig]
+) -> list[dict[str, Routing]]:
+    """`route_post` for each post, knowing that posts with one `url` are language
+    versions of one article: a channel gets at most one of them (the language it
+    wants most; without a preference, the first given), and two files of the same
+    language for one url are an error naming both."""
+    routes = [route_post(config, post, channels) for post in posts]
+    versions: dict[str, list[int]] = {}
+    for i, post in enumerate(posts):
+        if post.url:
+            versions.setdefault(post.key, []).append(i)
+    for indexes in versions.values():
+        if len(indexes) > 1:
+            _check_distinct_langs(config, [posts[i] for i in indexes])
+            for channel in channels:
+                _keep_one_version(config, channel, posts, indexes, routes)
+    return routes
+
+
+def _check_distinct_langs(config: Config, versions: Sequence[Post]) -> None:
+    seen: dict[str | None, Post] = {}
+    for post in versions:
+        lang = config.lang_of(post.lang)
+        if lang in seen:
+            raise PostError(
+                f"{seen[lang].path} and {post.path} are both the "
+                f"{lang or 'unlabelled'} version of {post.url}: give one of them another "
+                "`lang:` (a language version) or another `url:` (another article)"
+            )
+        seen[lang] = post
+
+
+def _keep_one_version(
+    config: Config,
+    channel: ChannelConfig,
+    posts: Sequence[Post],
+    indexes: Sequence[int],
+    routes: list[dict[str, Routing]],
+) -> None:
+    taking = [i for i in indexes if routes[i][channel.name].kind != SKIPPED]
+    if len(taking) < 2:
+        return
+    wanted = config.langs_of(channel)
+
+    def rank(i: int) -> int:
+        lang = config.lang_of(posts[i].lang)
+        return wanted.index(lang) if lang in wanted else len(wanted)
+
+    chosen = min(taking, key=lambda i: (rank(i), indexes.index(i)))
+    lang = config.lang_of(posts[chosen].lang) or "first"
+    for i in taking:
+        if i != chosen:
+            routes[i][channel.name] = Routing(
+                channel.name, SKIPPED, f"gets the {lang} version ({posts[chosen].path})"
+            )
 
 
 def relay_decision(source_state: DeliveryState | None) -> RelayDecision:

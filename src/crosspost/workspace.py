@@ -107,12 +107,17 @@ class Workspace(QueueDesk):
         Links already shortened by an earlier run are shown short, as they will be sent.
         """
         from .preview import preview_post
-        from .routing import audience_warning
+        from .routing import audience_warning, route_versions
 
         config = self.config
         warnings = tuple(w for post in posts if (w := audience_warning(config, post)))
+        routes = route_versions(config, posts, channels)  # language versions: one a channel
         if not self.ledger_path.exists():
-            previews = [pv for post in posts for pv in preview_post(config, post, channels)]
+            previews = [
+                pv
+                for post, route in zip(posts, routes, strict=True)
+                for pv in preview_post(config, post, channels, routes=route)
+            ]
             return PreviewResult(tuple(previews), warnings)
         with self.store() as ledger:
 
@@ -122,8 +127,8 @@ class Workspace(QueueDesk):
 
             previews = [
                 pv
-                for post in posts
-                for pv in preview_post(config, post, channels, resolve_link=cached)
+                for post, route in zip(posts, routes, strict=True)
+                for pv in preview_post(config, post, channels, resolve_link=cached, routes=route)
             ]
         return PreviewResult(tuple(previews), warnings)
 

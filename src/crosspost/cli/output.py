@@ -105,6 +105,8 @@ def show_previews(previews: Iterable[Any]) -> None:
             current_post = p.post
             out().rule(f"[bold]{escape(str(p.post))}", align="left")
         title = f"[bold]{escape(p.channel)}[/] · {escape(p.network)}"
+        if p.lang:
+            title += f" · {escape(p.lang)}"
         if p.skipped:
             label = str(p.route) if p.route == Route.RELAYED else str(Route.SKIPPED)
             out().print(

@@ -141,6 +141,8 @@ class Defaults(_PacingFields):
     timezone: str = "UTC"
     utm: Utm | None = None
     timeout: float = Field(default=20.0, gt=0, le=300)
+    # The language of a post without `lang:`, and of a channel without one.
+    lang: str | None = None
 
     _tz = field_validator("timezone")(_check_timezone)
 
@@ -165,9 +167,11 @@ class Channel(_PacingFields):
     enabled: bool = True
     timeout: float | None = Field(default=None, gt=0, le=300)
     timezone: str | None = None
+    # The languages it takes, most wanted first; none: `defaults.lang` (or any).
+    lang: tuple[str, ...] = ()
 
     _api = field_validator("api_url")(_check_api_url)
-    _audience_list = field_validator("audience", mode="before")(_one_or_many)
+    _audience_list = field_validator("audience", "lang", mode="before")(_one_or_many)
     _audience = field_validator("audience")(_check_audience)
 
     @field_validator("credentials")
@@ -309,6 +313,16 @@ class Config:
     @property
     def base_dir(self) -> Path:
         return self.path.parent
+
+    def langs_of(self, channel: ChannelConfig) -> tuple[str, ...]:
+        """The languages `channel` takes, most wanted first; empty: any version."""
+        if channel.spec.lang:
+            return channel.spec.lang
+        return (self.defaults.lang,) if self.defaults.lang else ()
+
+    def lang_of(self, post_lang: str | None) -> str | None:
+        """A post's language: its own `lang:`, else `defaults.lang`."""
+        return post_lang or self.defaults.lang
 
     @property
     def audiences(self) -> list[str]:

@@ -15,8 +15,8 @@ from ..ledger import Store, open_store
 from ..pacing import next_allowed, violation
 from ..post import Post
 from ..preview import Preview, preview_channel
-from ..routing import Routing, route_post
-from ..sending.content import delivery_content, new_delivery
+from ..routing import Routing, route_versions
+from ..sending.content import delivery_content, new_delivery, other_version
 from ..states import DeliveryState, Route
 from .when import NEXT_SLOT, PAST_GRACE, local_text, parse_when, post_time
 
@@ -76,7 +76,16 @@ class Scheduler:
         """Queue one delivery per routed (post, channel); nothing is sent."""
         plans = self._plan(posts, channels, at)
         with open_store(self.home) as ledger:
-            return [self._queue(ledger, plan) for plan in plans]
+            # Language versions first, before anything is written: two files of one
+            # language stop everything (PostError); another version is never taken over.
+            versions = {
+                id(plan): note
+                for plan in plans
+                if plan.preview is not None
+                and (found := ledger.find(post_key=plan.post.key, channel=plan.channel.name))
+                and (note := other_version(self.config, found, plan.post))
+            }
+            return [self._queue(ledger, plan, versions.get(id(plan))) for plan in plans]
 
     def _plan(
         self, posts: Sequence[Post], channels: Sequence[ChannelConfig], at: str | None
@@ -86,8 +95,7 @@ class Scheduler:
         problems: list[str] = []
         past: list[str] = []
         first_past: datetime | None = None
-        for post in posts:
-            routes = route_post(self.config, post, channels)
+        for post, routes in zip(posts, route_versions(self.config, posts, channels), strict=True):
             for channel in channels:
                 route = routes[channel.name]
                 if route.kind == Route.SKIPPED:
@@ -121,7 +129,7 @@ class Scheduler:
             )
         return plans
 
-    def _queue(self, ledger: Store, plan: _Plan) -> Scheduled:
+    def _queue(self, ledger: Store, plan: _Plan, version_note: str | None = None) -> Scheduled:
         post, channel, route = plan.post, plan.channel, plan.route
         base: dict[str, Any] = dict(
             post=str(post.path),
@@ -131,6 +139,8 @@ class Scheduler:
         )
         if plan.preview is None:  # skipped
             return Scheduled(**base, state=Route.SKIPPED, note=route.reason)
+        if version_note is not None:
+            return Scheduled(**base, state=Route.SKIPPED, note=version_note)
         existing = ledger.find(post_key=post.key, channel=channel.name)
         if existing is not None and existing.state not in _REQUEUEABLE:
             return Scheduled(

@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..config import ChannelConfig
+from ..config import ChannelConfig, Config
+from ..errors import PostError
 from ..ledger import Delivery, Store
 from ..networks.base import Outgoing
 from ..post import Post
@@ -36,6 +37,7 @@ def delivery_content(
             image_alt=post.image_alt,
             shorten=channel.shorten,
             file=str(post.path.resolve()) if post.path.is_file() else None,
+            lang=post.lang,
         ),
     }
 
@@ -68,6 +70,7 @@ def payload_for(
     image_alt: str | None,
     shorten: bool,
     file: str | None = None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """What `outgoing_for` needs besides the text, stored with the delivery; `file`,
     the post file it was rendered from (None for a feed's), lets edits follow it."""
@@ -80,7 +83,37 @@ def payload_for(
     }
     if file is not None:
         payload["file"] = file
+    if lang is not None:
+        payload["lang"] = lang
     return payload
+
+
+def other_version(config: Config, existing: Delivery, post: Post) -> str | None:
+    """Why the channel's delivery of this article is not `post`'s version (the note to
+    show: it is never taken over), or None when it is the same version.
+
+    Two files of one language for one url are a PostError naming both; a version
+    whose file was moved or renamed is still the same version.
+    """
+    this = post.path.resolve()
+    recorded = existing.payload.get("file")
+    if recorded is None:  # recorded before versions: the path is all there is
+        if not existing.post_path or Path(existing.post_path).resolve() == this:
+            return None
+        return f"has a version from {existing.post_path} already (delivery {existing.id})"
+    if Path(str(recorded)) == this:
+        return None
+    lang = config.lang_of(post.lang)
+    theirs = config.lang_of(existing.payload.get("lang"))
+    if theirs != lang:
+        version = theirs or "unlabelled"
+        return f"has the {version} version already ({recorded}, delivery {existing.id})"
+    if Path(str(recorded)).exists():
+        raise PostError(
+            f"{post.path} and {recorded} are both the {lang or 'unlabelled'} version of "
+            f"{post.url}: give one of them another `lang:` or another `url:`"
+        )
+    return None  # the same version, moved or renamed
 
 
 def outgoing_for(delivery: Delivery) -> Outgoing:

@@ -27,9 +27,9 @@ from ..ledger import Delivery, Store, open_store
 from ..post import Post
 from ..preview import Preview, preview_channel
 from ..queue.when import PAST_GRACE, local_text
-from ..routing import Routing, audience_warning, route_post
+from ..routing import Routing, audience_warning, route_versions
 from ..states import TROUBLE, DeliveryState, RelayDecision, Route, allows
-from .content import delivery_content, manual_note, new_delivery
+from .content import delivery_content, manual_note, new_delivery, other_version
 from .deliver import Attempt, Requeue
 from .pipeline import Batch, Pipeline
 from .results import Action, Outcome, SendResult
@@ -60,6 +60,7 @@ class _Job:
     preview: Preview  # rendered once, in the preflight, and recorded as is
     delivery: Delivery | None = None
     outcome: Outcome | None = None
+    version_note: str | None = None  # the channel has another language version
 
     def settle(
         self,
@@ -160,8 +161,7 @@ class Publisher:
         problems: list[str] = []
         jobs: list[_Job] = []
         skipped: list[Outcome] = []
-        for post in posts:
-            routes = route_post(self.config, post, channels)
+        for post, routes in zip(posts, route_versions(self.config, posts, channels), strict=True):
             warning = audience_warning(self.config, post)
             if warning:
                 self._pipeline.warn(warning)
@@ -207,8 +207,14 @@ class Publisher:
     # -- the ledger's say ---------------------------------------------------------
 
     def _check_ledger(self, ledger: Store, jobs: list[_Job]) -> None:
-        """Before anything leaves: a paused channel stops the run, and a post queued for
-        later is sent now only when the user said so (AlreadyScheduled otherwise)."""
+        """Before anything leaves or changes: a paused channel stops the run, two files
+        of one language for one url stop it (PostError), a channel that has another
+        language version already keeps it, and a post queued for later is sent now only
+        when the user said so (AlreadyScheduled otherwise)."""
+        for job in jobs:
+            existing = ledger.find(post_key=job.post.key, channel=job.channel.name)
+            if existing is not None and (note := other_version(self.config, existing, job.post)):
+                job.version_note = note
         paused = ledger.paused_channels()
         problems = [
             f"channel {name} is paused: {paused[name]} Once fixed, run "
@@ -225,7 +231,8 @@ class Publisher:
             f"{job.post.path} is queued on {job.channel.name} for "
             f"{local_text(d.due_at, job.channel.timezone)} (delivery {d.id})"
             for job in jobs
-            if (d := ledger.find(post_key=job.post.key, channel=job.channel.name)) is not None
+            if job.version_note is None
+            and (d := ledger.find(post_key=job.post.key, channel=job.channel.name)) is not None
             and d.state == S.PENDING
             and d.due_at is not None
             and d.due_at > soon
@@ -240,6 +247,10 @@ class Publisher:
     def _decide(self, ledger: Store, job: _Job) -> bool:
         """Whether this run may send `job`; if not, its outcome says why."""
         existing = ledger.find(post_key=job.post.key, channel=job.channel.name)
+        if job.version_note is not None:  # another language version: never taken over
+            skipped = Routing(job.channel.name, Route.SKIPPED, job.version_note)
+            job.outcome = _not_routed(job.post, job.channel, skipped)
+            return False
         job.delivery = existing
         if existing is None or allows("claim", existing.state):
             return True
