@@ -192,3 +192,17 @@ def test_audience_filters_week_queue_and_status(tmp_path: Path, sandbox: Any) ->
     assert [d["channel"] for d in queued] == ["gigner-x"]
     typo = run("-c", cfg, "status", "--audience", "gignr")
     assert typo.exit_code == 2 and "did you mean 'gigner'" in typo.stderr
+
+
+def test_the_publish_table_keeps_channel_names_and_links_whole(
+    tmp_path: Path, sandbox: Any
+) -> None:
+    cfg = two_brands(tmp_path)
+    post = write_post(tmp_path, "ebs.md", title=LONG_TITLE, url=LONG_URL, audience=["ebs"])
+    result = run("-c", cfg, "publish", "--sandbox", sandbox.url, post, env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines if line.startswith(("┃", "│", "┏", "└")))
+    assert any("ebs-facebook" in line for line in lines)  # whole, on one line
+    (row,) = [r for r in json.loads(run("status", "--json").stdout) if r["channel"] == "ebs-x"]
+    assert any(row["url"] in line for line in lines)  # the link whole, clickable

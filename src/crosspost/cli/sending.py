@@ -76,17 +76,13 @@ def show_result(result: Any, *, as_json: bool) -> None:
 
 
 def show_outcomes(outcomes: Any) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+    """The publish result: one row per (post, channel); names and links never split."""
+    from .output import Col, table
 
-    from .output import out
-
-    t = Table(header_style="bold", show_lines=False)
-    for col in ("post", "channel", "state", "where / why"):
-        t.add_column(col, overflow="fold")
+    rows = []
     for o in outcomes:
         style = STATE_STYLE.get(o.state, "")
-        state = f"[{style}]{o.state}[/]" if style else o.state
+        state = f"[{style}]{o.state}[/]" if style else str(o.state)
         if o.route == Route.REPOST and o.state == S.SENT:
             state += " [dim](repost)[/]"
         detail = o.url or ""
@@ -96,8 +92,14 @@ def show_outcomes(outcomes: Any) -> None:
                 detail += f" (retry after {o.retry_local})"
         if o.note and not (o.url and o.state == S.SENT and o.sent_now):
             detail = f"{detail}\n{o.note}" if detail else o.note
-        t.add_row(escape(Path(o.post).name), escape(o.channel), state, escape(detail))
-    out().print(t)
+        rows.append([o.channel, Path(o.post).name, state, detail])
+    table(
+        # The channel first: a link too long for its cell is printed under the table
+        # after its row's first cell, and the channel is what tells the rows apart.
+        [Col("channel", "key"), Col("post", clip=24), Col("state", "key"), Col("where / why")],
+        rows,
+        markup_columns={2},  # the others are escaped by the table
+    )
 
 
 class _LiveView:

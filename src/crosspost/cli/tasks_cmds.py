@@ -30,11 +30,13 @@ def tasks(
     console = out()
     for t in waiting:
         d = t.delivery
-        how = f" ({t.instructions})" if t.instructions else ""
-        console.rule(
-            f"[bold]{d.id} · {escape(d.channel)}[/] · {escape(t.where)}{escape(how)}", align="left"
-        )
-        console.print(f"[dim]{escape(d.post_title or d.post_key)} · waiting since {t.since}[/]")
+        console.rule(f"[bold]{d.id} · {escape(d.channel)}[/]", align="left")
+        # soft_wrap: the address stays whole on its line, clickable.
+        console.print(f"where: {escape(t.where)}", soft_wrap=True)
+        if t.instructions:
+            console.print(f"how: {escape(t.instructions)}")
+        console.print(f"[dim]{escape(d.post_title or d.post_key)}[/]")
+        console.print(f"[dim]waiting since {t.since}[/]")
         if t.problem:
             console.print(f"[red]the edited post fails a check:[/] {escape(t.problem)}")
         # Printed as is, no wrapping added: a copy from the terminal is the post itself.
