@@ -97,10 +97,11 @@ def other_version(config: Config, existing: Delivery, post: Post) -> str | None:
     """
     this = post.path.resolve()
     recorded = existing.payload.get("file")
-    if recorded is None:  # recorded before versions: the path is all there is
-        if not existing.post_path or Path(existing.post_path).resolve() == this:
-            return None
-        return f"has a version from {existing.post_path} already (delivery {existing.id})"
+    if recorded is None:
+        # Recorded before versions existed (or from a feed): its path may be relative
+        # to another directory, so nothing tells the versions apart; it is taken as
+        # this one, as every earlier release did.
+        return None
     if Path(str(recorded)) == this:
         return None
     lang = config.lang_of(post.lang)

@@ -8,6 +8,7 @@ sent is never re-rendered here: a changed one is reported, not resent.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from ..config import ChannelConfig, Config
@@ -44,8 +45,16 @@ def edited_post(delivery: Delivery) -> Post | None:
     path = source_file(delivery)
     if path is None:
         return None
-    post = load_post(path)
+    stat = path.stat()
+    post = _read(str(path), stat.st_mtime_ns, stat.st_size)
     return post if post.content_hash != delivery.content_hash else None
+
+
+@lru_cache(maxsize=256)
+def _read(path: str, _mtime_ns: int, _size: int) -> Post:
+    # Keyed by the file's modification time and size too: `status` asks about every
+    # delivery of a post, and reads each file once; an edit is read afresh.
+    return load_post(Path(path))
 
 
 def is_edited(delivery: Delivery) -> bool:
