@@ -19,7 +19,6 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
 
 from ..config import ChannelConfig, Config
 from ..errors import Abandoned, BadInput
@@ -166,8 +165,9 @@ class Pipeline:
         self._in_parallel(batches, send_batch)
 
     def _in_parallel(self, batches: Mapping[str, Batch], work: Callable[[Batch], None]) -> None:
-        """`per_channel_in_parallel`, with Ctrl-C: the first one lets the requests in
-        flight finish (and says so at once), a second one abandons them."""
+        """Each channel's batch on its own thread, at once: a wave takes as long as the
+        slowest network, not the sum.  Ctrl-C: the first one lets the requests in flight
+        finish (and says so at once), a second one abandons them."""
         if not batches:
             return
         pool = ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(batches)))
@@ -177,6 +177,9 @@ class Pipeline:
                 future.result()
         except KeyboardInterrupt:
             self._wait_after_interrupt(pool, futures)  # Abandoned: leave without waiting
+        except BaseException:
+            pool.shutdown(wait=True)  # a bug in one channel: the others finish first
+            raise
         pool.shutdown(wait=True)
 
     def _wait_after_interrupt(self, pool: ThreadPoolExecutor, futures: list[Future[None]]) -> None:
@@ -239,16 +242,3 @@ class Pipeline:
         except BadInput as exc:
             return str(exc)
         return None
-
-
-T = TypeVar("T")
-
-
-def per_channel_in_parallel(groups: Mapping[str, T], work: Callable[[T], None]) -> None:
-    """Run `work` on each channel's group at once: a publish takes as long as the
-    slowest network, not the sum.  One channel's posts stay in order on one thread."""
-    if not groups:
-        return
-    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(groups))) as pool:
-        for future in [pool.submit(work, group) for group in groups.values()]:
-            future.result()
