@@ -159,12 +159,24 @@ def test_429_is_rate_limited_until_the_announced_reset(sandbox: Any) -> None:
 
 
 @pytest.mark.parametrize("status", [500, 503])
-def test_server_errors_are_transient(sandbox: Any, status: int) -> None:
+def test_a_server_error_on_a_post_proves_nothing(sandbox: Any, status: int) -> None:
     sandbox.fault("twitter", status=status)
-    with pytest.raises(Transient, match=str(status)) as caught:
+    with pytest.raises(Uncertain, match=rf"{status}.*may have been published") as caught:
         send(sandbox, "Hello")
     assert_no_secret(caught.value)
-    send(sandbox, "Hello")  # and the retry goes through
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_server_error_on_an_image_upload_is_transient(
+    sandbox: Any, tmp_path: Path, status: int
+) -> None:
+    image = tmp_path / "card.png"
+    image.write_bytes(PNG)
+    sandbox.fault("twitter", status=status)  # the upload comes first, and creates no post
+    with pytest.raises(Transient, match=str(status)) as caught:
+        send(sandbox, "Hello", image_path=image, image_alt="A chart")
+    assert_no_secret(caught.value)
+    send(sandbox, "Hello", image_path=image, image_alt="A chart")  # the retry goes through
     assert len(sandbox.posts("twitter")) == 1
 
 

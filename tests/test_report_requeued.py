@@ -27,14 +27,14 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def requeued_once(tmp_path: Path, sandbox: Any) -> Path:
-    """X answers 503 to the first attempt of a post, which goes back in the queue."""
+    """X answers 503 to the first attempt's image upload (which creates no post), and the
+    delivery goes back in the queue."""
     cfg = write_config(tmp_path, "  x:\n    network: twitter\n    retries: 2\n" + X_CREDS)
     cfg.write_text("defaults:\n  timezone: Europe/Paris\n  timeout: 2\n" + cfg.read_text())
+    (tmp_path / "card.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    post = write_post(tmp_path, image="card.png", image_alt="A chart")
     with time_machine.travel(utc("2026-11-26T10:00:00"), tick=False):
-        assert (
-            run("-c", cfg, "schedule", "-C", "x", "--at", "now", write_post(tmp_path)).exit_code
-            == 0
-        )
+        assert run("-c", cfg, "schedule", "-C", "x", "--at", "now", post).exit_code == 0
         sandbox.fault("twitter", status=503, count=1)
         result = run("-c", cfg, "run", "--sandbox", sandbox.url, "--json")
     (item,) = json.loads(result.stdout)

@@ -21,7 +21,6 @@ from crosspost.errors import (
     DeliveryError,
     RateLimited,
     Rejected,
-    Transient,
     Uncertain,
 )
 from crosspost.networks.base import NetworkInfo, Outgoing, PartCallback, Receipt
@@ -262,8 +261,12 @@ def _map_error(
             reset_at=reset_at,
         )
     if status >= 500 or code in TRANSIENT_CODES or error.get("is_transient"):
-        return Transient(
-            f"Facebook had a server error for channel {channel!r} ({detail}); try again later.",
+        # Every Facebook call here creates the post (a photo is one request): a 5xx, or
+        # Graph code 1 or 2, proves nothing, and Graph users have had a photo published
+        # seven times by retrying one.
+        return Uncertain(
+            f"Facebook had a server error for channel {channel!r} ({detail}): the post may "
+            "have been published all the same. Check the Page before sending it again.",
             channel=channel,
         )
     if 200 <= status < 300:

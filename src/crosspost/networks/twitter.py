@@ -271,6 +271,14 @@ def _map_error(
                 reset_at=reset_at,
             )
         if status >= 500:
+            if posting:
+                # A 5xx on a create request proves nothing: the post may exist.
+                return Uncertain(
+                    f"X had a server error for channel {channel!r} ({detail}): the post may "
+                    "have been published all the same. Check the account before sending it "
+                    "again.",
+                    channel=channel,
+                )
             return Transient(
                 f"X had a server error for channel {channel!r} ({detail}); nothing was "
                 "published, try again later.",

@@ -179,6 +179,8 @@ def fault_reply(fault: Fault, req: Request, store: Store) -> Reply:
         return _forbidden()
     if fault.status == 503:
         return _error(503, "TEMPORARILY_UNAVAILABLE", "The service is temporarily unavailable.")
+    if fault.status == 400:
+        return _error(400, "INVALID_ARG_LONG_URL", "The value provided is invalid.")
     return _error(500, "INTERNAL_ERROR", "An internal error occurred.")
 
 

@@ -223,6 +223,8 @@ def fault_reply(fault: Fault, req: Request, store: Store) -> Reply:
         return reply
     if fault.status == 503:
         return graph_error(503, "(#2) Service temporarily unavailable", 2, transient=True)
+    if fault.status == 400:
+        return graph_error(400, "(#100) Invalid parameter", 100)
     return graph_error(500, "An unknown error has occurred.", 1, transient=True)
 
 

@@ -280,6 +280,8 @@ def fault_reply(fault: Fault, req: Request, store: Store) -> Reply:
         return _unauthorized()
     if fault.status == 503:
         return _error(503, "Service Unavailable")
+    if fault.status == 400:
+        return _error(400, "Invalid request", code="BAD_REQUEST")
     return _error(500, "Internal Server Error")
 
 

@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 NETWORKS = ("twitter", "facebook", "linkedin", "bitly")
-FAULT_STATUSES = frozenset({401, 429, 500, 503})
+# 400: a plain refusal, which proves nothing was created (every network has one).
+FAULT_STATUSES = frozenset({400, 401, 429, 500, 503})
 # The Graph error codes Meta documents for throttling; 32 is the one a Page token hits.
 FACEBOOK_RATE_CODES = (4, 17, 32, 613)
 

@@ -268,6 +268,10 @@ def fault_reply(fault: Fault, req: Request, store: Store) -> Reply:
         return reply
     if fault.status == 503:
         return _problem(503, "Service Unavailable")
+    if fault.status == 400:  # a refusal: nothing was created
+        return _problem(
+            400, "Invalid Request", "One or more parameters to your request was invalid."
+        )
     return _problem(500, "Internal Server Error")
 
 
