@@ -32,9 +32,18 @@ class Abandoned(KeyboardInterrupt):
 
 
 class CrosspostError(Exception):
-    """Base of every error crosspost raises on purpose."""
+    """Base of every error crosspost raises on purpose.
+
+    Its message is scrubbed of secrets when it is made: it may quote a network's
+    answer, and a network may echo our Authorization header back.
+    """
 
     exit_code: ExitStatus = ExitStatus.FAILED
+
+    def __init__(self, *args: object) -> None:
+        from .secrets import scrub  # secrets imports this module
+
+        super().__init__(*(scrub(a) if isinstance(a, str) else a for a in args))
 
 
 class BadInput(CrosspostError):

@@ -14,6 +14,9 @@ from pathlib import Path
 
 from .errors import CredentialError
 
+# Every secret value this process has read: the scrubber removes them from any text.
+_KNOWN: set[str] = set()
+
 SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 # The fix, in the validator's words, for a setting that holds a value instead of a reference.
@@ -42,6 +45,7 @@ def resolve_secret(ref: str, *, channel: str, field: str) -> str:
         raise CredentialError(f"channel {channel}: {field} must be a ${{ENV_VAR}} reference")
     var = match.group(1)
     value = os.environ.get(var, "")
+    remember(value)
     if not value:
         raise CredentialError(
             f"channel {channel}: {field} reads ${{{var}}}, which is not set; "
@@ -97,3 +101,46 @@ def load_env_file(path: Path, environ: MutableMapping[str, str] | None = None) -
             value = value[1:-1]
         environ.setdefault(name, value)
     return warnings
+
+
+# -- the scrubber --------------------------------------------------------------------
+
+# A whole header line or value: `Authorization: OAuth oauth_nonce="…", …` up to the
+# next `;` or line end, as an API echoes it.
+_AUTH_HEADER = re.compile(
+    r"(?i)\b(proxy-authorization|authorization|x-api-key|cookie|set-cookie)(\s*[:=]\s*)[^;\n]+"
+)
+_SCHEMES = re.compile(r"(?i)\b(bearer|basic|oauth)\s+[^\s;,]+(?:\s*,\s*oauth_[^\s;,]+)*")
+_OAUTH_PARAM = re.compile(r'(?i)\boauth_[a-z_]+=(?:"[^"]*"|[^\s&,;"]+)')
+_TOKEN_PARAM = re.compile(
+    r"(?i)\b(access_token|refresh_token|client_secret|api_key|apikey|token|key)=[^\s&\"';,]+"
+)
+REDACTED = "[redacted]"
+
+
+# Real tokens are long and random; a shorter value (a test's "token") would scrub
+# ordinary words out of every message.
+MIN_SECRET_LENGTH = 8
+
+
+def remember(value: str | None) -> None:
+    """A secret value read in this process: scrub() removes it wherever it turns up."""
+    if value and len(value) >= MIN_SECRET_LENGTH:
+        _KNOWN.add(value)
+
+
+def scrub(text: str) -> str:
+    """`text` with every secret taken out: the values read in this process, any
+    Authorization (or Cookie, X-Api-Key) header value, Bearer/Basic/OAuth credentials
+    and their `oauth_*` parts, and `access_token=`-style parameters.
+
+    The one choke point: every crosspost error passes it (CrosspostError), and so
+    does every warning and line the CLI prints; a network may echo our headers.
+    """
+    for secret in sorted(_KNOWN, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    text = _AUTH_HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+    text = _SCHEMES.sub(REDACTED, text)
+    text = _OAUTH_PARAM.sub(REDACTED, text)
+    return _TOKEN_PARAM.sub(lambda m: f"{m.group(1)}={REDACTED}", text)

@@ -55,7 +55,9 @@ def _console(columns: str | None, *, stderr: bool) -> Any:
 def error(message: str) -> None:
     from rich.markup import escape
 
-    lines = message.splitlines() or [""]
+    from ..secrets import scrub  # the last guard: nothing printed carries a secret
+
+    lines = scrub(message).splitlines() or [""]
     err().print(f"[bold red]error:[/] {escape(lines[0])}")
     for line in lines[1:]:
         err().print(f"  {escape(line)}")
@@ -64,7 +66,9 @@ def error(message: str) -> None:
 def warn(message: str) -> None:
     from rich.markup import escape
 
-    err().print(f"[yellow]warning:[/] {escape(message)}")
+    from ..secrets import scrub
+
+    err().print(f"[yellow]warning:[/] {escape(scrub(message))}")
 
 
 def info(message: str) -> None:

@@ -63,6 +63,7 @@ def _post(action: str, fields: dict[str, Any], store: Store) -> Reply | None:
             count=fields.get("count", 1),
             reset_in=fields.get("reset_in", 60),
             code=fields.get("code"),
+            echo=bool(fields.get("echo", False)),
         )
         store.add_fault(network, fault)
         return Reply(201, {"network": network, "fault": fault.as_dict()})

@@ -75,6 +75,8 @@ class Dispatcher:
             fault = self.store.take_fault(api.network) if route.posting else None
             if fault is not None and fault.status is not None:
                 reply = api.fault_reply(fault, req, self.store)
+                if fault.echo:
+                    echo_headers(reply, req)
             else:
                 reply = route.handler(req, self.store, found)
         reply = api.finish(reply, req, self.store)
@@ -84,3 +86,23 @@ class Dispatcher:
             # when a real network is slow to respond and the client times out.
             self._stopping.wait(fault.delay)
         return reply
+
+
+# Where each API puts the words a client shows: X's problem `detail` and `title`,
+# LinkedIn's and bit.ly's `message` and `description`, Graph's `error.message`.
+_MESSAGE_KEYS = ("detail", "title", "message", "description")
+
+
+def echo_headers(reply: Reply, req: Request) -> None:
+    """Append the request's headers to the error's message, as a careless API does."""
+    # Authorization first: a client that clips long messages must not be spared by luck.
+    ordered = sorted(req.headers.items(), key=lambda item: item[0] != "authorization")
+    said = "; ".join(f"{name}: {value}" for name, value in ordered)
+    body = reply.body
+    if not isinstance(body, dict):
+        return
+    targets = [body, body["error"]] if isinstance(body.get("error"), dict) else [body]
+    for target in targets:
+        for key in _MESSAGE_KEYS:
+            if isinstance(target.get(key), str):
+                target[key] = f"{target[key]} (request headers: {said})"

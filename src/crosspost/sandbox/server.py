@@ -208,16 +208,24 @@ class Sandbox:
         count: int = 1,
         reset_in: int = 60,
         code: int | None = None,
+        echo: bool = False,
     ) -> None:
         """Make the next `count` posting requests to `network` fail or answer late.
 
         `status` is 401, 429, 500 or 503, answered in the network's own shape;
         `delay` seconds are slept after the post is created, before answering;
         `reset_in` is when a 429 says to come back; `code` picks Facebook's
-        throttling code (4, 17, 32 or 613; 32 by default).
+        throttling code (4, 17, 32 or 613; 32 by default); with `echo` the error's
+        message repeats the request's headers, Authorization included.
         """
         fault = make_fault(
-            network, status=status, delay=delay, count=count, reset_in=reset_in, code=code
+            network,
+            status=status,
+            delay=delay,
+            count=count,
+            reset_in=reset_in,
+            code=code,
+            echo=echo,
         )
         self._store.add_fault(network, fault)
 

@@ -30,6 +30,9 @@ class Fault:
     remaining: int
     reset_in: int
     code: int | None = None
+    # The error's message echoes the request's headers (Authorization included), as
+    # some real APIs' do: what a client shows or stores of it must be scrubbed.
+    echo: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -43,11 +46,14 @@ def make_fault(
     count: int = 1,
     reset_in: int = 60,
     code: int | None = None,
+    echo: bool = False,
 ) -> Fault:
     """Validate fault parameters once, for both the Python and the HTTP control API."""
     check_network(network)
     if status is None and delay is None:
         raise ValueError("a fault needs a status, a delay or both")
+    if echo and status is None:
+        raise ValueError("echo needs a status: it is the error's message that echoes")
     if status is not None and status not in FAULT_STATUSES:
         raise ValueError(f"status must be one of {sorted(FAULT_STATUSES)}, not {status!r}")
     if delay is not None and (not isinstance(delay, int | float) or delay < 0):
@@ -67,6 +73,7 @@ def make_fault(
         remaining=count,
         reset_in=reset_in,
         code=code,
+        echo=bool(echo),
     )
 
 
@@ -157,7 +164,7 @@ class Store:
             fault.remaining -= 1
             if fault.remaining <= 0:
                 queue.pop(0)
-            return Fault(fault.status, fault.delay, fault.remaining, fault.reset_in, fault.code)
+            return copy.copy(fault)
 
     def set_latency(self, network: str, seconds: float) -> None:
         check_network(network)

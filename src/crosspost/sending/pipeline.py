@@ -80,8 +80,10 @@ class Pipeline:
         return self.sandbox_url is not None
 
     def warn(self, message: str) -> None:
+        from ..secrets import scrub  # a receipt's warning may quote the network
+
         with self.lock:
-            self.warnings.append(message)
+            self.warnings.append(scrub(message))
 
     def recover_stale(self, ledger: Store) -> None:
         """Turn the claims of runs that died into `unknown`, and say so."""
