@@ -175,3 +175,32 @@ def test_check_and_channels_show_expiry_and_pause(tmp_path: Path, sandbox: Any) 
     assert "in 2 days" in rows["li"]["attention"]
     listed = run("-c", cfg, "channels")
     assert "channel x: paused: paused by hand." in listed.stderr
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        ({"status": 402}, "Top up the X API credits"),
+        ({"status": 429, "problem": "usage-capped"}, "monthly usage cap"),
+    ],
+)
+def test_x_billing_answers_pause_the_channel(
+    tmp_path: Path, sandbox: Any, fault: dict[str, Any], said: str
+) -> None:
+    cfg = config(tmp_path)
+    for n in range(2):
+        post = write_post(tmp_path, name=f"p{n}.md", url=f"https://blog.example.com/{n}")
+        assert run("-c", cfg, "schedule", "-C", "x", "--at", "now", post).exit_code == 0
+    sandbox.fault("twitter", **fault)
+    result = run("-c", cfg, "run", "--sandbox", sandbox.url)
+    assert result.exit_code == 1
+    assert "channel x is PAUSED" in result.stderr and said in result.stderr
+    # Both stay queued; the second was not even tried, and the next run tries nothing.
+    assert [r["state"] for r in status()] == ["pending", "pending"]
+    assert len(sandbox.requests("twitter")) == 1
+    again = run("-c", cfg, "run", "--sandbox", sandbox.url)
+    assert again.exit_code == 1 and "channel x is PAUSED" in again.stderr
+    assert len(sandbox.requests("twitter")) == 1
+    assert run("-c", cfg, "channel", "resume", "x").exit_code == 0
+    assert run("-c", cfg, "run", "--sandbox", sandbox.url).exit_code == 0
+    assert len(sandbox.posts("twitter")) == 2

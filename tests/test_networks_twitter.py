@@ -220,3 +220,23 @@ def test_duplicate_content_is_rejected_with_x_message(sandbox: Any) -> None:
     assert_no_secret(caught.value)
     assert "crosspost done" in str(caught.value)  # the likely explanation, and the fix
     assert len(sandbox.posts("twitter")) == 1
+
+
+def test_spent_credits_block_the_channel(sandbox: Any) -> None:
+    from crosspost.errors import ChannelBlocked
+
+    sandbox.fault("twitter", status=402)
+    with pytest.raises(ChannelBlocked, match=r"credits .* are spent.*Top up") as caught:
+        send(sandbox, "Hello")
+    assert_no_secret(caught.value)
+    assert sandbox.posts("twitter") == []
+
+
+def test_the_monthly_usage_cap_is_not_a_rate_limit(sandbox: Any) -> None:
+    from crosspost.errors import ChannelBlocked
+
+    sandbox.fault("twitter", status=429, problem="usage-capped")
+    with pytest.raises(ChannelBlocked, match="monthly usage cap") as caught:
+        send(sandbox, "Hello")
+    assert "will not clear in 15 minutes" in str(caught.value)
+    assert sandbox.posts("twitter") == []

@@ -143,6 +143,14 @@ class AuthFailed(DeliveryError):
     kind = "auth"
 
 
+class ChannelBlocked(DeliveryError):
+    """The account cannot post until a person acts (X's API credits are spent, its
+    monthly usage cap is reached): nothing was published, and the channel is paused
+    rather than retried every 15 minutes until the month ends."""
+
+    kind = "blocked"
+
+
 class RateLimited(DeliveryError):
     """The network says: too many requests until `reset_at`."""
 

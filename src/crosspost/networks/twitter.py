@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from crosspost.errors import (
     AuthFailed,
+    ChannelBlocked,
     CredentialError,
     DeliveryError,
     RateLimited,
@@ -262,6 +263,21 @@ def _map_error(
                 "channel's credentials point to.",
                 channel=channel,
             )
+        if status == 402:
+            return ChannelBlocked(
+                f"X says the API credits of channel {channel!r} are spent ({detail}); "
+                "nothing was published. Top up the X API credits (developer portal → "
+                f"Billing), then run `crosspost channel resume {channel}`.",
+                channel=channel,
+            )
+        if status == 429 and _usage_capped(response):
+            return ChannelBlocked(
+                f"X's monthly usage cap is reached for channel {channel!r} ({detail}); "
+                "nothing was published, and it will not clear in 15 minutes. Raise the "
+                f"plan's cap or wait for the next month, then run `crosspost channel "
+                f"resume {channel}`.",
+                channel=channel,
+            )
         if status == 429:
             reset_at, which = _reset_at(response.headers)
             return RateLimited(
@@ -313,6 +329,17 @@ def _map_error(
         f"({type(exc).__name__}); nothing was published, try again later.",
         channel=channel,
     )
+
+
+def _usage_capped(response: Any) -> bool:
+    """Whether a 429 is X's monthly usage cap (its problem type says so), not a rate limit:
+    the rate-limit headers may still show room."""
+    from crosspost.networks import _http
+
+    body = _http.json_body(response)
+    if not isinstance(body, dict):
+        return False
+    return "usage-capped" in str(body.get("type", "")) or body.get("title") == "UsageCapExceeded"
 
 
 def _reset_at(headers: Mapping[str, str]) -> tuple[datetime, str]:

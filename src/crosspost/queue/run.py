@@ -20,7 +20,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..config import ChannelConfig, Config
-from ..errors import AuthFailed, BadInput, DeliveryError, RateLimited, ShortenerFailed, Transient
+from ..errors import (
+    AuthFailed,
+    BadInput,
+    ChannelBlocked,
+    DeliveryError,
+    RateLimited,
+    ShortenerFailed,
+    Transient,
+)
 from ..ledger import Delivery, Store, open_store
 from ..pacing import next_allowed, violation
 from ..sending.content import manual_note
@@ -219,14 +227,14 @@ class Runner:
         """Record what one attempt did; a rate limit or auth failure stops the channel."""
         self._record(attempt)
         final = attempt.delivery
-        if final.error_kind in (RateLimited.kind, AuthFailed.kind):
+        if final.error_kind in (RateLimited.kind, AuthFailed.kind, ChannelBlocked.kind):
             # The rest of this channel's batch would only hit the same wall.
             self._hold_back(ledger, batch.deliveries[index + 1 :], final)
             return False
         return True
 
     def _hold_back(self, ledger: Store, rest: list[Delivery], blocker: Delivery) -> None:
-        if blocker.error_kind == AuthFailed.kind:
+        if blocker.error_kind in (AuthFailed.kind, ChannelBlocked.kind):
             return  # the channel is paused: its deliveries wait, queued, until resumed
         when = blocker.due_at or self.now + timedelta(minutes=15)
         until = local_text(when, self._zone(blocker.channel))
@@ -241,7 +249,7 @@ class Runner:
         channel = self.config.channels[delivery.channel]
         if isinstance(exc, RateLimited):
             return Requeue(exc.reset_at or self.now + timedelta(minutes=15))
-        if isinstance(exc, AuthFailed):
+        if isinstance(exc, AuthFailed | ChannelBlocked):
             ledger.set_paused(channel.name, paused=True, reason=str(exc))
             return Requeue(None)  # waits, queued, for `crosspost channel resume`
         if isinstance(exc, Transient | ShortenerFailed) and delivery.attempts < channel.retries:

@@ -64,6 +64,7 @@ def _post(action: str, fields: dict[str, Any], store: Store) -> Reply | None:
             reset_in=fields.get("reset_in", 60),
             code=fields.get("code"),
             echo=bool(fields.get("echo", False)),
+            problem=fields.get("problem"),
         )
         store.add_fault(network, fault)
         return Reply(201, {"network": network, "fault": fault.as_dict()})

@@ -209,6 +209,7 @@ class Sandbox:
         reset_in: int = 60,
         code: int | None = None,
         echo: bool = False,
+        problem: str | None = None,
     ) -> None:
         """Make the next `count` posting requests to `network` fail or answer late.
 
@@ -226,6 +227,7 @@ class Sandbox:
             reset_in=reset_in,
             code=code,
             echo=echo,
+            problem=problem,
         )
         self._store.add_fault(network, fault)
 

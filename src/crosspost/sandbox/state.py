@@ -16,7 +16,10 @@ from typing import Any
 
 NETWORKS = ("twitter", "facebook", "linkedin", "bitly")
 # 400: a plain refusal, which proves nothing was created (every network has one).
-FAULT_STATUSES = frozenset({400, 401, 429, 500, 503})
+FAULT_STATUSES = frozenset({400, 401, 402, 429, 500, 503})
+# X's billing answers: 402 when pay-per-use credits are spent, and a 429 whose
+# problem type says the monthly usage cap is reached (`problem="usage-capped"`).
+TWITTER_PROBLEMS = ("usage-capped",)
 # The Graph error codes Meta documents for throttling; 32 is the one a Page token hits.
 FACEBOOK_RATE_CODES = (4, 17, 32, 613)
 
@@ -30,6 +33,7 @@ class Fault:
     remaining: int
     reset_in: int
     code: int | None = None
+    problem: str | None = None  # X only: a 429 "usage-capped" instead of a rate limit
     # The error's message echoes the request's headers (Authorization included), as
     # some real APIs' do: what a client shows or stores of it must be scrubbed.
     echo: bool = False
@@ -47,11 +51,18 @@ def make_fault(
     reset_in: int = 60,
     code: int | None = None,
     echo: bool = False,
+    problem: str | None = None,
 ) -> Fault:
     """Validate fault parameters once, for both the Python and the HTTP control API."""
     check_network(network)
     if status is None and delay is None:
         raise ValueError("a fault needs a status, a delay or both")
+    if status == 402 and network != "twitter":
+        raise ValueError("status 402 (credits spent) is X's answer: use network twitter")
+    if problem is not None and (network != "twitter" or status != 429):
+        raise ValueError("problem only applies to a twitter fault with status 429")
+    if problem is not None and problem not in TWITTER_PROBLEMS:
+        raise ValueError(f"problem must be one of {TWITTER_PROBLEMS}, not {problem!r}")
     if echo and status is None:
         raise ValueError("echo needs a status: it is the error's message that echoes")
     if status is not None and status not in FAULT_STATUSES:
@@ -74,6 +85,7 @@ def make_fault(
         reset_in=reset_in,
         code=code,
         echo=bool(echo),
+        problem=problem,
     )
 
 

@@ -250,6 +250,24 @@ def describe_media(req: Request, store: Store, _: re.Match[str]) -> Reply:
 def fault_reply(fault: Fault, req: Request, store: Store) -> Reply:
     if fault.status == 401:
         return _unauthorized()
+    if fault.status == 402:  # pay-per-use credits spent: no post until topped up
+        return Reply(
+            402,
+            {
+                "title": "CreditsDepleted",
+                "type": "https://api.x.com/2/problems/credits-depleted",
+                "status": 402,
+                "detail": "Your enrolled account does not have any credits to fulfill "
+                "this request.",
+            },
+        )
+    if fault.status == 429 and fault.problem == "usage-capped":
+        # The monthly cap: the 15-minute window still shows room, which is the trap.
+        reply = _problem(429, "UsageCapExceeded", "Usage cap exceeded: Monthly product cap")
+        reply.body["type"] = "https://api.x.com/2/problems/usage-capped"
+        reply.body["period"] = "Monthly"
+        reply.headers.update({"x-rate-limit-limit": "100", "x-rate-limit-remaining": "99"})
+        return reply
     if fault.status == 429:
         reset = str(math.ceil(time.time()) + fault.reset_in)
         reply = _problem(429, "Too Many Requests")

@@ -22,7 +22,7 @@ from functools import partial
 from pathlib import Path
 
 from ..config import ChannelConfig, Config
-from ..errors import AlreadyScheduled, AuthFailed, BadInput, DeliveryError
+from ..errors import AlreadyScheduled, AuthFailed, BadInput, ChannelBlocked, DeliveryError
 from ..ledger import Delivery, Store, open_store
 from ..post import Post
 from ..preview import Preview, preview_channel
@@ -111,7 +111,7 @@ class Publisher:
     def _policy(self, ledger: Store, delivery: Delivery, exc: DeliveryError) -> Requeue | None:
         """Publish retries nothing (the user is watching), but a refused token pauses the
         channel, as in `run`: its queued posts must not go on hitting the same wall."""
-        if isinstance(exc, AuthFailed):
+        if isinstance(exc, AuthFailed | ChannelBlocked):
             ledger.set_paused(delivery.channel, paused=True, reason=str(exc))
             self._pipeline.warn(
                 f"channel {delivery.channel} is now PAUSED: {exc} Once fixed, run "
