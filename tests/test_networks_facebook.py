@@ -67,11 +67,15 @@ def test_photo_post_when_there_is_an_image(sandbox: Any, tmp_path: Path) -> None
     image = tmp_path / "card.png"
     image.write_bytes(PNG)
     text = "New article https://blog.example.com/a"
-    receipt = send(sandbox, text, link="https://blog.example.com/a", image_path=image)
+    receipt = send(
+        sandbox, text, link="https://blog.example.com/a", image_path=image, image_alt="A chart"
+    )
     (request,) = sandbox.requests("facebook")
     assert request["path"] == f"/v26.0/{PAGE}/photos"
     assert request["headers"]["content-type"].startswith("multipart/form-data")
-    assert request["body"]["message"] == text
+    # `caption`, not the deprecated `message`, and the alt text in alt_text_custom.
+    assert request["body"]["caption"] == text and "message" not in request["body"]
+    assert request["body"]["alt_text_custom"] == "A chart"
     assert request["body"]["source"] == {
         "filename": "card.png",
         "content_type": "image/png",
@@ -80,6 +84,7 @@ def test_photo_post_when_there_is_an_image(sandbox: Any, tmp_path: Path) -> None
     assert "link" not in request["body"]
     (post,) = sandbox.posts("facebook")
     assert post["text"] == text and post["media"][0]["size"] == len(PNG)
+    assert post["media"][0]["alt_text"] == "A chart"
     # The receipt names the post, not the photo.
     assert receipt.remote_id == post["id"] != post["photo_id"]
 

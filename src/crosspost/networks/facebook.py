@@ -119,11 +119,14 @@ class FacebookNetwork:
         self._last_response = None
         try:
             if outgoing.image_path is not None:
-                # A photo post has no link card: the link stays in the message text.
+                # A photo post has no link card: the link stays in the caption. Graph
+                # marks `message` deprecated on /photos; `caption` and `alt_text_custom`
+                # are the photo's own fields.
                 source = self._read_image(outgoing.image_path)
-                answer = api.post_object(
-                    page, "photos", data={"message": outgoing.text}, files={"source": source}
-                )
+                photo = {"caption": outgoing.text}
+                if outgoing.image_alt:
+                    photo["alt_text_custom"] = outgoing.image_alt
+                answer = api.post_object(page, "photos", data=photo, files={"source": source})
             else:
                 data = {"message": outgoing.text}
                 if outgoing.link:

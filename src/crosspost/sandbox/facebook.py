@@ -148,7 +148,9 @@ def create_photo(req: Request, store: Store, found: re.Match[str]) -> Reply:
         )
     else:
         media["url"] = photo_url
-    message = fields.get("message") or fields.get("caption") or ""
+    if fields.get("alt_text_custom"):
+        media["alt_text"] = fields["alt_text_custom"]
+    message = fields.get("caption") or fields.get("message") or ""
     post = _post(post_id, page, message, None, [media])
     post["photo_id"] = photo_id
     store.add_post(NETWORK, post)
