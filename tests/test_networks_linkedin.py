@@ -49,7 +49,7 @@ def test_text_post_request_and_receipt(sandbox: Any) -> None:
     assert (request["method"], request["path"]) == ("POST", "/rest/posts")
     headers = request["headers"]
     assert headers["authorization"] == "Bearer <redacted>"
-    assert headers["linkedin-version"] == "202610"
+    assert headers["linkedin-version"] == "202607"  # the newest confirmed version
     assert headers["x-restli-protocol-version"] == "2.0.0"
     assert headers["content-type"] == "application/json"
     assert request["body"] == {
@@ -193,8 +193,24 @@ def test_invalid_post_is_rejected_with_linkedin_message(sandbox: Any) -> None:
     assert_no_secret(caught.value)
 
 
-def test_retired_version_is_rejected_with_the_setting_to_change(sandbox: Any) -> None:
+def test_a_retired_version_falls_back_once_and_says_which_to_set(sandbox: Any) -> None:
     network = adapter(sandbox, linkedin_version="202301")
-    with pytest.raises(Rejected, match="linkedin_version") as caught:
-        network.send(outgoing=Outgoing(channel="li-page", parts=("Hi",)))
+    receipt = network.send(outgoing=Outgoing(channel="li-page", parts=("Hi",)))
+    (warning,) = receipt.warnings
+    assert "linkedin_version 202301" in warning and "linkedin_version: 202607" in warning
+    refused, taken = sandbox.requests("linkedin")
+    assert refused["headers"]["linkedin-version"] == "202301" and refused["status"] == 426
+    assert taken["headers"]["linkedin-version"] == "202607"
+    assert len(sandbox.posts("linkedin")) == 1  # the refused request created nothing
+
+
+def test_a_version_refused_twice_is_rejected_with_the_setting_to_change(sandbox: Any) -> None:
+    import time_machine
+
+    # Two years on, every version crosspost knows is retired too.
+    with time_machine.travel("2028-12-01T10:00:00+00:00", tick=False):
+        network = adapter(sandbox)
+        with pytest.raises(Rejected, match="linkedin_version") as caught:
+            network.send(outgoing=Outgoing(channel="li-page", parts=("Hi",)))
     assert "not active" in str(caught.value)
+    assert len(sandbox.requests("linkedin")) == 2  # one retry, never more

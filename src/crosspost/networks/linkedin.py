@@ -77,13 +77,20 @@ def _escape_plain(text: str) -> str:
 # Settings ----------------------------------------------------------------------
 
 
+# The LinkedIn-Version values LinkedIn's public documentation confirms as released,
+# newest first (checked 2026-12-01: 202605 and 202607; versions are not monthly, there
+# is no 202512, and 202608 to 202611 are unconfirmed).  Each is retired about a year
+# after release, with 426 NONEXISTENT_VERSION; the newest is the default.
+KNOWN_VERSIONS = ("202607", "202605")
+
+
 class LinkedInSettings(BaseModel):
     """Who a linkedin channel posts as, and how."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     author: str
-    linkedin_version: str = "202610"
+    linkedin_version: str = KNOWN_VERSIONS[0]
     visibility: str = "PUBLIC"
     token_expires: date | None = None
 
@@ -106,7 +113,7 @@ class LinkedInSettings(BaseModel):
         if not isinstance(text, str) or not VERSION_RE.match(text):
             raise ValueError(
                 "linkedin_version must be a monthly API version written YYYYMM, like "
-                "202610; LinkedIn retires each version after about a year"
+                "202607; LinkedIn retires each version after about a year"
             )
         return text
 
@@ -184,6 +191,9 @@ class LinkedInNetwork:
         self.timeout = timeout
         self._token = credentials.get("access_token", "")
         self._session: requests.Session | None = None
+        # The version this adapter sends; a 426 may move it to a known working one.
+        self._version = self.settings.linkedin_version
+        self._notes: list[str] = []
 
     @staticmethod
     def token_warning_for(settings: LinkedInSettings, *, channel: str) -> str | None:
@@ -230,7 +240,12 @@ class LinkedInNetwork:
                 "id (x-restli-id): check the feed before sending again.",
                 channel=self.channel,
             )
-        return Receipt(remote_id=urn, url=FEED_URL.format(urn=urn), part_ids=(urn,))
+        return Receipt(
+            remote_id=urn,
+            url=FEED_URL.format(urn=urn),
+            part_ids=(urn,),
+            warnings=tuple(self._notes),
+        )
 
     def _upload_image(self, path: Path) -> str:
         """Register an upload, PUT the bytes, return the image URN."""
@@ -273,7 +288,7 @@ class LinkedInNetwork:
         import requests
 
         session = self._get_session()
-        headers = {"LinkedIn-Version": self.settings.linkedin_version}
+        headers = {"LinkedIn-Version": self._version}
         if _is_linkedin(url, self.api_url):
             # Never hand the token to a host that is not LinkedIn's (or the sandbox).
             headers["Authorization"] = f"Bearer {self._token}"
@@ -282,6 +297,18 @@ class LinkedInNetwork:
             headers["Content-Type"] = content_type
         try:
             response = session.request(method, url, headers=headers, timeout=self.timeout, **kwargs)
+            fallback = self._fallback_version(response)
+            if fallback is not None:
+                # A refused version created nothing, so one retry with a known one is safe.
+                self._notes.append(
+                    f"LinkedIn no longer takes linkedin_version {self._version} (426 "
+                    f"NONEXISTENT_VERSION); sent with {fallback} instead: set "
+                    f"linkedin_version: {fallback} for channel {self.channel} in channels.yaml"
+                )
+                self._version = headers["LinkedIn-Version"] = fallback
+                response = session.request(
+                    method, url, headers=headers, timeout=self.timeout, **kwargs
+                )
             response.raise_for_status()
         except requests.RequestException as exc:
             raise _map_error(
@@ -292,6 +319,17 @@ class LinkedInNetwork:
                 posting=posting,
             ) from exc
         return response
+
+    def _fallback_version(self, response: requests.Response) -> str | None:
+        """The known version to retry with once, after a 426 NONEXISTENT_VERSION."""
+        from crosspost.networks import _http
+
+        if response.status_code != 426 or self._notes:
+            return None
+        body = _http.json_body(response)
+        if not isinstance(body, dict) or body.get("code") != "NONEXISTENT_VERSION":
+            return None
+        return next((v for v in KNOWN_VERSIONS if v != self._version), None)
 
     def _get_session(self) -> requests.Session:
         if self._session is None:
