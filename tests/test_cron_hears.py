@@ -204,3 +204,31 @@ def test_x_billing_answers_pause_the_channel(
     assert run("-c", cfg, "channel", "resume", "x").exit_code == 0
     assert run("-c", cfg, "run", "--sandbox", sandbox.url).exit_code == 0
     assert len(sandbox.posts("twitter")) == 2
+
+
+def test_check_and_run_warn_60_days_before_an_api_version_ends(
+    tmp_path: Path, sandbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time_machine
+
+    monkeypatch.setenv("FB_TOKEN", "fb-token-value")
+    cfg = write_config(
+        tmp_path,
+        "  fb:\n    network: facebook\n    page_id: '111'\n    graph_version: v21.0\n"
+        "    credentials:\n      page_token: ${FB_TOKEN}\n"
+        "  li:\n    network: linkedin\n    author: urn:li:organization:42\n"
+        "    linkedin_version: '202601'\n    credentials:\n      access_token: ${LI_TOKEN}\n",
+    )
+    with time_machine.travel("2026-12-01T10:00:00+00:00", tick=False):
+        checked = run("-c", cfg, "check")
+        assert checked.exit_code == 0, checked.stderr
+        assert "Graph API version v21.0 of channel 'fb' ends on 2027-01-21" in checked.stderr
+        assert "LinkedIn API version 202601 of channel 'li' ends on 2027-01-15" in checked.stderr
+        assert (
+            run("-c", cfg, "schedule", "-C", "fb", "--at", "now", write_post(tmp_path)).exit_code
+            == 0
+        )
+        result = run("-c", cfg, "run", "--sandbox", sandbox.url)
+    assert "v21.0" in result.stderr and "graph_version" in result.stderr
+    with time_machine.travel("2026-10-01T10:00:00+00:00", tick=False):  # 112 days before
+        assert "v21.0" not in run("-c", cfg, "check").stderr

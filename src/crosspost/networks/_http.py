@@ -17,7 +17,7 @@ from __future__ import annotations
 import email.utils
 import json
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -248,3 +248,30 @@ def scrub(message: str, secrets: Iterable[str]) -> str:
 
 def fmt_time(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# How long before an API version's end date `check` and `run` start saying so.
+VERSION_WARN_DAYS = 60
+
+
+def version_warning(
+    *,
+    network: str,
+    setting: str,
+    version: str,
+    ends: date | None,
+    channel: str,
+    today: date | None = None,
+) -> str | None:
+    """A warning when `version` ends within VERSION_WARN_DAYS (or has ended); else None."""
+    if ends is None:
+        return None
+    today = today or datetime.now(UTC).date()
+    left = (ends - today).days
+    if left > VERSION_WARN_DAYS:
+        return None
+    when = f"ended on {ends.isoformat()}" if left < 0 else f"ends on {ends.isoformat()}"
+    return (
+        f"{network} API version {version} of channel {channel!r} {when}: set {setting} to a "
+        "newer version in channels.yaml before then (every post would be refused)"
+    )

@@ -9,7 +9,7 @@ import contextlib
 import mimetypes
 import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -39,6 +39,18 @@ RATE_CODES = {4, 17, 32, 613, 80001}  # app, user, Page and Pages-BUC throttling
 TRANSIENT_CODES = {1, 2}  # "unknown error", "service temporarily unavailable"
 USAGE_HEADERS = ("x-business-use-case-usage", "x-page-usage", "x-app-usage", "x-ad-account-usage")
 DEFAULT_WINDOW = timedelta(hours=1)  # Graph's platform limits use a rolling hour
+
+
+# Graph API versions' end dates, as Meta publishes them (checked 2026-12-01); a version
+# not listed has no known end yet.
+GRAPH_END_DATES = {
+    "v20.0": date(2026, 9, 24),
+    "v21.0": date(2027, 1, 21),
+    "v22.0": date(2027, 5, 20),
+    "v23.0": date(2027, 10, 8),
+    "v24.0": date(2028, 2, 18),
+    "v25.0": date(2028, 7, 29),
+}
 
 
 class FacebookSettings(BaseModel):
@@ -108,6 +120,21 @@ class FacebookNetwork:
         # The last HTTP answer seen: pyfacebook's errors do not carry the status.
         self._last_response: requests.Response | None = None
         self._api: GraphAPI | None = None
+
+    @staticmethod
+    def token_warning_for(settings: FacebookSettings, *, channel: str) -> str | None:
+        """The optional preflight hook (see networks/base.py): warn before the Graph
+        version the channel uses reaches its end date."""
+        from crosspost.networks import _http
+
+        version = settings.graph_version
+        return _http.version_warning(
+            network="Graph",
+            setting="graph_version",
+            version=version,
+            ends=GRAPH_END_DATES.get(version),
+            channel=channel,
+        )
 
     def send(self, *, outgoing: Outgoing, on_part: PartCallback | None = None) -> Receipt:
         """Publish a feed post (message + link), or a photo post when there is an image."""

@@ -82,6 +82,12 @@ def _escape_plain(text: str) -> str:
 # is no 202512, and 202608 to 202611 are unconfirmed).  Each is retired about a year
 # after release, with 426 NONEXISTENT_VERSION; the newest is the default.
 KNOWN_VERSIONS = ("202607", "202605")
+# Retirement dates LinkedIn announced (checked 2026-12-01); others: about a year on.
+LINKEDIN_END_DATES = {
+    "202510": date(2026, 10, 15),
+    "202511": date(2026, 11, 16),
+    "202601": date(2027, 1, 15),
+}
 
 
 class LinkedInSettings(BaseModel):
@@ -197,8 +203,22 @@ class LinkedInNetwork:
 
     @staticmethod
     def token_warning_for(settings: LinkedInSettings, *, channel: str) -> str | None:
-        """The optional preflight hook (see networks/base.py): warn before a token expires."""
-        return token_expiry_warning(settings, channel=channel)
+        """The optional preflight hook (see networks/base.py): warn before a token expires,
+        or before the LinkedIn-Version the channel uses is retired."""
+        from crosspost.networks import _http
+
+        version = settings.linkedin_version
+        notices = [
+            token_expiry_warning(settings, channel=channel),
+            _http.version_warning(
+                network="LinkedIn",
+                setting="linkedin_version",
+                version=version,
+                ends=LINKEDIN_END_DATES.get(version),
+                channel=channel,
+            ),
+        ]
+        return "; ".join(n for n in notices if n) or None
 
     def send(self, *, outgoing: Outgoing, on_part: PartCallback | None = None) -> Receipt:
         """Publish one post: text, an article card when there is a link, else an image."""
