@@ -365,3 +365,17 @@ def test_force_hands_a_by_hand_delivery_over_again(
     assert "https://bit.ly/" in row["text"]
     status = json.loads(run("status", "--json").stdout)
     assert [(d["channel"], d["state"]) for d in status] == [("xing", "manual")]
+
+
+def test_parallel_channels_needing_one_link_ask_bitly_once(tmp_path: Path, sandbox: Any) -> None:
+    cfg = write_config(tmp_path, CHANNELS.split("  xing:")[0])
+    cfg.write_text(
+        "shortener:\n  service: bitly\n  token: ${BITLY_TOKEN}\ndefaults:\n  timeout: 2\n"
+        + cfg.read_text()
+    )  # no UTM: x and fb send the very same long link
+    sandbox.latency("bitly", 0.3)  # both channels' threads ask while the first waits
+    code, rows, _ = publish(cfg, sandbox, write_post(tmp_path), "-C", "x", "-C", "fb")
+    assert code == 0
+    assert len(sandbox.requests("bitly")) == 1
+    (short,) = {r["text"].split()[-1] for r in rows}
+    assert short.startswith("https://bit.ly/")

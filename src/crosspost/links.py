@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -58,13 +59,21 @@ class LinkShortener:
         return hit[0] if hit else None
 
     def shorten(self, long_url: str) -> str:
-        """The short link for `long_url`; raises ShortenerFailed on any bit.ly error."""
+        """The short link for `long_url`; raises ShortenerFailed on any bit.ly error.
+
+        Single-flight within the process: channels sending in parallel that need the
+        same long URL wait for the first one's answer instead of asking bit.ly again.
+        """
         hit = self.cached(long_url)
         if hit:
             return hit
-        short = self._request(long_url)
-        bitlink_id = short.split("://", 1)[-1]
-        self._ledger.save_short_link(long_url, short_url=short, bitlink_id=bitlink_id)
+        with _flight(long_url):
+            hit = self.cached(long_url)  # the thread that went first has saved it
+            if hit:
+                return hit
+            short = self._request(long_url)
+            bitlink_id = short.split("://", 1)[-1]
+            self._ledger.save_short_link(long_url, short_url=short, bitlink_id=bitlink_id)
         # Another run may have saved first: the ledger keeps the first, use it.
         return self.cached(long_url) or short
 
@@ -80,6 +89,16 @@ class LinkShortener:
             return str(self._client.short(long_url))
         except Exception as exc:  # pyshorteners raises its own and requests' errors
             raise ShortenerFailed(_describe_shortener_error(exc)) from None
+
+
+_FLIGHTS: dict[str, threading.Lock] = {}
+_FLIGHTS_LOCK = threading.Lock()
+
+
+def _flight(long_url: str) -> threading.Lock:
+    """The lock of one long URL: one bit.ly request at a time for it in this process."""
+    with _FLIGHTS_LOCK:
+        return _FLIGHTS.setdefault(long_url, threading.Lock())
 
 
 def _describe_shortener_error(exc: Exception) -> str:
