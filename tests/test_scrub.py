@@ -90,3 +90,20 @@ def test_the_scrubber_removes_header_values_tokens_and_known_secrets() -> None:
     assert "bitly-SECRET-7777" not in cleaned and "EAAB-SECRET-5555" not in cleaned
     assert "fields=id" in cleaned and "graph.example" in cleaned  # the rest stays readable
     assert json.dumps(scrub("no secret here")) == '"no secret here"'
+
+
+def test_clicks_that_echo_our_headers_leak_no_secret_into_the_report(
+    tmp_path: Path, sandbox: Any, isolated_home: Path
+) -> None:
+    cfg = config(tmp_path, sandbox)
+    assert run("-c", cfg, "publish", "-C", "x", write_post(tmp_path)).exit_code == 0
+    sandbox.fault("bitly", status=400, echo=True, reads=True)
+    out = tmp_path / "report.md"
+    result = run(
+        "-c", cfg, "report", "--clicks", "--sandbox", sandbox.url, "--format", "md", "--out", out
+    )
+    assert result.exit_code == 0, result.stderr
+    written = out.read_text(encoding="utf-8")
+    assert "request headers" in written + result.stderr  # the premise: bit.ly echoed them
+    assert leaks(written + result.stdout + result.stderr) == []
+    assert leaks(ledger_dump(isolated_home)) == []

@@ -65,6 +65,7 @@ def _post(action: str, fields: dict[str, Any], store: Store) -> Reply | None:
             code=fields.get("code"),
             echo=bool(fields.get("echo", False)),
             problem=fields.get("problem"),
+            reads=bool(fields.get("reads", False)),
         )
         store.add_fault(network, fault)
         return Reply(201, {"network": network, "fault": fault.as_dict()})

@@ -72,7 +72,7 @@ class Dispatcher:
             fault = None
         else:
             route, found = matched
-            fault = self.store.take_fault(api.network) if route.posting else None
+            fault = self.store.take_fault(api.network, posting=route.posting)
             if fault is not None and fault.status is not None:
                 reply = api.fault_reply(fault, req, self.store)
                 if fault.echo:

@@ -210,6 +210,7 @@ class Sandbox:
         code: int | None = None,
         echo: bool = False,
         problem: str | None = None,
+        reads: bool = False,
     ) -> None:
         """Make the next `count` posting requests to `network` fail or answer late.
 
@@ -228,6 +229,7 @@ class Sandbox:
             code=code,
             echo=echo,
             problem=problem,
+            reads=reads,
         )
         self._store.add_fault(network, fault)
 

@@ -34,6 +34,7 @@ class Fault:
     reset_in: int
     code: int | None = None
     problem: str | None = None  # X only: a 429 "usage-capped" instead of a rate limit
+    reads: bool = False  # also hits reading requests (bit.ly's clicks), not only posting
     # The error's message echoes the request's headers (Authorization included), as
     # some real APIs' do: what a client shows or stores of it must be scrubbed.
     echo: bool = False
@@ -52,6 +53,7 @@ def make_fault(
     code: int | None = None,
     echo: bool = False,
     problem: str | None = None,
+    reads: bool = False,
 ) -> Fault:
     """Validate fault parameters once, for both the Python and the HTTP control API."""
     check_network(network)
@@ -86,6 +88,7 @@ def make_fault(
         code=code,
         echo=bool(echo),
         problem=problem,
+        reads=bool(reads),
     )
 
 
@@ -166,11 +169,12 @@ class Store:
         with self.lock:
             self._faults[network].append(fault)
 
-    def take_fault(self, network: str) -> Fault | None:
-        """Consume one use of the oldest pending fault, if any."""
+    def take_fault(self, network: str, *, posting: bool = True) -> Fault | None:
+        """Consume one use of the oldest pending fault, if any (a reading request only
+        takes a fault made with `reads`)."""
         with self.lock:
             queue = self._faults[network]
-            if not queue:
+            if not queue or not (posting or queue[0].reads):
                 return None
             fault = queue[0]
             fault.remaining -= 1
