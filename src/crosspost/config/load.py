@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 
 from ..errors import ConfigError
+from ..home import unreadable_config
 from .models import Config, ConfigFile
 from .resolve import resolve_config
-from .wording import WRITE_A_DATE, WRITE_A_DATETIME, bad_timestamp, yaml_hint
+from .wording import WRITE_A_DATE, WRITE_A_DATETIME, bad_timestamp, join_problems, yaml_hint
 
 # A key's path in the document (("channels", "x", "network"), ("feeds", 0)) -> its line.
 LineIndex = dict[tuple[Any, ...], int]
@@ -25,6 +27,10 @@ _DATE_ERRORS = frozenset(
     {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
 )
 _DATETIME_ERRORS = frozenset({"datetime_type", "datetime_parsing", "datetime_from_date_parsing"})
+
+# channels.yaml is a page or two; a file past this is the wrong file, and PyYAML would take
+# minutes over it.
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,7 @@ class Locator:
             out.append(
                 self.problem(loc, msg, dotted=".".join(str(p) for p in loc) or "(top level)")
             )
-        return "\n".join(dict.fromkeys(out))
+        return join_problems(out)
 
 
 def load_config(path: Path) -> Config:
@@ -96,23 +102,61 @@ def load_config(path: Path) -> Config:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such configuration file") from None
+        with path.open("rb") as handle:
+            # Read one byte past the limit, never the whole of a wrong file (a log, a disk image).
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise unreadable_config(path, exc) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{path}: over {MAX_CONFIG_BYTES // (1024 * 1024)} MB, too big for a channels.yaml; "
+            "check that --config (or CROSSPOST_CONFIG) names the right file"
+        )
+    try:
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
 
 
-def _parse_yaml(path: Path, text: str) -> tuple[Any, Any]:
-    """The YAML node tree (for line numbers) and the plain data, or a ConfigError."""
-    import yaml
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, noting every key a mapping gives twice (it keeps the last)."""
 
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        # (the mapping, the key's first node, its repeat), in the order they are read.
+        self.duplicates: list[tuple[yaml.MappingNode, yaml.Node, yaml.Node]] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *anchor` keys may be overridden: that is what they are for
+            try:
+                key = self.construct_object(key_node, deep=True)
+                first = seen.setdefault(key, key_node)
+            except (TypeError, yaml.YAMLError):
+                continue  # an unhashable key: the constructor below words that error
+            if first is not key_node:
+                self.duplicates.append((node, first, key_node))
+        return super().construct_mapping(node, deep=deep)
+
+
+def _parse_yaml(path: Path, text: str) -> tuple[Any, Any]:
+    """The YAML node tree (for line numbers) and the plain data, or a ConfigError.
+
+    One pass: the tree is composed once and the data built from it (it was read twice).
+    """
+    root: Any = None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        _require_mapping(path, text)
+        loader = _StrictLoader(text)
+        try:
+            root = loader.get_single_node()
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         raise ConfigError(_syntax_error(path, text, exc)) from None
-    try:
-        return root, yaml.safe_load(text)
     except ValueError:
         # A value YAML reads as a date that is none (2026-13-05): PyYAML names no line.
         found = bad_timestamp(root)
@@ -123,6 +167,63 @@ def _parse_yaml(path: Path, text: str) -> tuple[Any, Any]:
         raise ConfigError(
             f"{path}:{line}: {dotted}: {value} is not a real date; {WRITE_A_DATE}"
         ) from None
+    if loader.duplicates:
+        raise ConfigError(join_problems(_duplicate_problems(path, root, loader.duplicates)))
+    return root, data
+
+
+def _require_mapping(path: Path, text: str) -> None:
+    """A ConfigError at once when the document does not start a mapping (a list, a log's
+    text): PyYAML's parser is lazy, so only the first few tokens are read."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentStartEvent)):
+            continue
+        if isinstance(event, yaml.MappingStartEvent):
+            return
+        line = 1 if isinstance(event, yaml.StreamEndEvent) else event.start_mark.line + 1
+        raise ConfigError(f"{path}:{line}: expected a mapping with a `channels:` section")
+
+
+def _duplicate_problems(
+    path: Path, root: yaml.Node, duplicates: list[tuple[yaml.MappingNode, yaml.Node, yaml.Node]]
+) -> list[str]:
+    where = _mapping_paths(root)
+    out = []
+    for mapping, first, again in duplicates:
+        dotted = ".".join(str(p) for p in (*where.get(id(mapping), ()), again.value))
+        out.append(
+            f"{path}:{again.start_mark.line + 1}: {dotted} is given twice "
+            f"(first at line {first.start_mark.line + 1}); keep one"
+        )
+    return out
+
+
+def _mapping_paths(root: yaml.Node) -> dict[int, tuple[Any, ...]]:
+    """Each mapping node of the document (by id) -> its key path, for naming a duplicate."""
+    paths: dict[int, tuple[Any, ...]] = {}
+
+    def walk(node: yaml.Node, here: tuple[Any, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            if id(node) in paths:
+                return  # an alias: named by where the anchor is
+            paths[id(node)] = here
+            for key, value in node.value:
+                walk(value, (*here, key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*here, _item_name(item, i)))
+
+    walk(root, ())
+    return paths
+
+
+def _item_name(node: yaml.Node, index: int) -> Any:
+    """A list item by its `name:` (feeds.blog, as the other feed problems read), else its index."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "name" and isinstance(value, yaml.ScalarNode) and value.value:
+                return value.value
+    return index
 
 
 def _syntax_error(path: Path, text: str, exc: Any) -> str:
@@ -142,8 +243,6 @@ def _syntax_error(path: Path, text: str, exc: Any) -> str:
 
 def _line_index(root: Any) -> LineIndex:
     """Map each key path in the YAML document to its 1-based line."""
-    import yaml
-
     index: LineIndex = {}
 
     def walk(node: Any, here: tuple[Any, ...]) -> None:

@@ -24,7 +24,7 @@ from .models import (
     ConfigFile,
     Defaults,
 )
-from .wording import did_you_mean, unknown_audience
+from .wording import did_you_mean, join_problems, unknown_audience
 
 if TYPE_CHECKING:
     from ..networks import Network, NetworkInfo
@@ -52,7 +52,7 @@ def resolve_config(parsed: ConfigFile, where: Locator) -> Config:
     problems += _feed_problems(parsed, where)
     problems += _shortener_problems(parsed, channels, where)
     if problems:
-        raise ConfigError("\n".join(problems))
+        raise ConfigError(join_problems(problems))
     return Config(
         path=where.path,
         defaults=parsed.defaults,

@@ -19,12 +19,25 @@ WRITE_A_DATETIME = (
     "(add +01:00 for a time zone; a date alone means midnight)"
 )
 
+# More problems than this and the rest would scroll the first ones away (a log file passed
+# as the config gave 25,201 lines); fixing these usually reveals or removes the others.
+MAX_PROBLEMS = 20
+
 # `key: value` on one line, possibly a list item; the key plain (no quotes, no flow).
 _KEY_VALUE = re.compile(
     r"^(?P<indent>\s*(?:-\s+)?)(?P<key>[^\s:#'\"\[\]{}-][^:#]*?)\s*:\s+(?P<value>.*)$"
 )
 # Characters YAML reserves at the start of a plain value.
 _RESERVED_START = ("@", "`")
+
+
+def join_problems(problems: Sequence[str]) -> str:
+    """One problem a line, duplicates dropped, the first MAX_PROBLEMS and `… and N more`."""
+    unique = list(dict.fromkeys(problems))
+    shown = unique[:MAX_PROBLEMS]
+    if len(unique) > MAX_PROBLEMS:
+        shown.append(f"… and {len(unique) - MAX_PROBLEMS} more")
+    return "\n".join(shown)
 
 
 def closest(name: str, known: Iterable[str]) -> str | None:
