@@ -117,6 +117,9 @@ def main_options(
             "-c",
             help="channels.yaml to use [default: $CROSSPOST_CONFIG, ./channels.yaml,"
             " then the user config dir].",
+            # crosspost says what is wrong with the file itself (one line, exit 2),
+            # not click's usage error.
+            readable=False,
         ),
     ] = None,
     home: Annotated[
