@@ -56,6 +56,17 @@ class Preview:
 LinkResolver = Callable[[ChannelConfig, str], str | None]
 
 
+def cached_short_links(ledger: Any) -> LinkResolver:
+    """A resolver reading the ledger's short-link cache: the preview then shows the very
+    link that will be sent (None until the first publish shortened it)."""
+
+    def resolve(_channel: ChannelConfig, long_url: str) -> str | None:
+        hit = ledger.get_short_link(long_url)
+        return hit[0] if hit else None
+
+    return resolve
+
+
 def preview_post(
     config: Config,
     post: Post,

@@ -106,7 +106,7 @@ class Workspace(QueueDesk):
 
         Links already shortened by an earlier run are shown short, as they will be sent.
         """
-        from .preview import preview_post
+        from .preview import cached_short_links, preview_post
         from .routing import audience_warning, route_versions
 
         config = self.config
@@ -120,11 +120,7 @@ class Workspace(QueueDesk):
             ]
             return PreviewResult(tuple(previews), warnings)
         with self.store() as ledger:
-
-            def cached(_channel: ChannelConfig, long_url: str) -> str | None:
-                hit = ledger.get_short_link(long_url)
-                return hit[0] if hit else None
-
+            cached = cached_short_links(ledger)
             previews = [
                 pv
                 for post, route in zip(posts, routes, strict=True)

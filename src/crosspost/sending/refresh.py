@@ -15,7 +15,7 @@ from ..config import ChannelConfig, Config
 from ..errors import BadInput
 from ..ledger import Delivery, Store
 from ..post import Post, load_post
-from ..preview import preview_channel
+from ..preview import cached_short_links, preview_channel
 from ..routing import Routing, route_post
 from ..states import DeliveryState, Route
 from .content import delivery_content
@@ -89,10 +89,7 @@ def refresh(config: Config, ledger: Store, delivery: Delivery, channel: ChannelC
     # The route stays the recorded one: whether a relay carries it is decided when sent.
     kept = Routing(channel.name, delivery.route, routing.reason)
 
-    def cached(_channel: ChannelConfig, long_url: str) -> str | None:
-        hit = ledger.get_short_link(long_url)
-        return hit[0] if hit else None
-
+    cached = cached_short_links(ledger)
     preview = preview_channel(config, post, channel, route=kept, resolve_link=cached)
     if post.image_path is not None and not post.image_path.is_file():
         raise BadInput(f"{post.path}: image {post.image!r} not found at {post.image_path}")
