@@ -379,3 +379,16 @@ def test_parallel_channels_needing_one_link_ask_bitly_once(tmp_path: Path, sandb
     assert len(sandbox.requests("bitly")) == 1
     (short,) = {r["text"].split()[-1] for r in rows}
     assert short.startswith("https://bit.ly/")
+
+
+def test_the_shortener_s_domain_and_group_reach_bitly(tmp_path: Path, sandbox: Any) -> None:
+    cfg = write_config(tmp_path, CHANNELS.split("  fb:")[0])
+    cfg.write_text(
+        "shortener:\n  service: bitly\n  token: ${BITLY_TOKEN}\n  domain: go.ebs.fr\n"
+        "  group_guid: Bx1\ndefaults:\n  timeout: 2\n" + cfg.read_text()
+    )
+    code, rows, _ = publish(cfg, sandbox, write_post(tmp_path), "-C", "x")
+    assert code == 0
+    (request,) = sandbox.requests("bitly")
+    assert (request["body"]["domain"], request["body"]["group_guid"]) == ("go.ebs.fr", "Bx1")
+    assert "https://go.ebs.fr/" in rows[0]["text"]

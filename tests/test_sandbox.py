@@ -1,7 +1,7 @@
 """The sandbox speaks X, Facebook Graph, LinkedIn REST and bit.ly like the real ones.
 
 Every test talks to a live sandbox over loopback HTTP, through `requests` or the
-real client libraries (tweepy, pyfacebook, pyshorteners), never by calling the
+real client libraries (tweepy, pyfacebook, crosspost's bit.ly client), never by calling the
 sandbox's internals.
 """
 
@@ -19,7 +19,6 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pyfacebook
-import pyshorteners
 import pytest
 import requests
 import tweepy
@@ -656,12 +655,22 @@ def test_bitly_shortens_deterministically(sandbox: Sandbox) -> None:
     assert [p["id"] for p in sandbox.posts("bitly")] == [body["id"], other.json()["id"]]
 
 
-def test_bitly_through_pyshorteners(sandbox: Sandbox) -> None:
-    shortener = pyshorteners.Shortener(api_key=BITLY_TOKEN, api_url=sandbox.url + "/v4")
-    link = shortener.bitly.short("https://example.com/p")
-    assert link.startswith("https://bit.ly/")
-    sandbox.set_clicks(link.removeprefix("https://"), 7)
-    assert shortener.bitly.total_clicks(link) == 7
+def test_bitly_through_crosspost_s_client(sandbox: Sandbox) -> None:
+    from crosspost.bitly import Bitly
+
+    with Bitly(BITLY_TOKEN, api_url=sandbox.url) as bitly:
+        link, bitlink = bitly.shorten("https://example.com/p")
+        assert link.startswith("https://bit.ly/") and bitlink == link.removeprefix("https://")
+        sandbox.set_clicks(bitlink, 7)
+        assert bitly.clicks(bitlink) == 7
+        # A branded domain and a group reach bit.ly (pyshorteners sent neither).
+        branded, _ = bitly.shorten("https://example.com/q", domain="go.ebs.fr", group_guid="Bx1")
+    assert branded.startswith("https://go.ebs.fr/")
+    assert sandbox.requests("bitly")[-1]["body"] == {
+        "long_url": "https://example.com/q",
+        "domain": "go.ebs.fr",
+        "group_guid": "Bx1",
+    }
 
 
 def test_bitly_needs_a_token(sandbox: Sandbox) -> None:

@@ -6,8 +6,8 @@ import threading
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .bitly import Bitly
 from .config import ChannelConfig, Shortener, Utm
-from .errors import ShortenerFailed
 from .post import Post
 
 
@@ -39,7 +39,7 @@ def _expand(template: str, values: dict[str, str]) -> str:
 
 
 class LinkShortener:
-    """bit.ly through pyshorteners, with every short link cached in the ledger.
+    """bit.ly (crosspost.bitly), with every short link cached in the ledger.
 
     bit.ly's free plans have small monthly quotas and per-minute limits: the
     same long URL is never shortened twice.
@@ -52,7 +52,7 @@ class LinkShortener:
         self._token = token
         self._ledger = ledger
         self._api_url = api_url or settings.api_url
-        self._client: Any = None
+        self._client: Bitly | None = None
 
     def cached(self, long_url: str) -> str | None:
         hit = self._ledger.get_short_link(long_url)
@@ -71,24 +71,16 @@ class LinkShortener:
             hit = self.cached(long_url)  # the thread that went first has saved it
             if hit:
                 return hit
-            short = self._request(long_url)
-            bitlink_id = short.split("://", 1)[-1]
+            if self._client is None:
+                self._client = Bitly(
+                    self._token, api_url=self._api_url, timeout=self._settings.timeout
+                )
+            short, bitlink_id = self._client.shorten(
+                long_url, domain=self._settings.domain, group_guid=self._settings.group_guid
+            )
             self._ledger.save_short_link(long_url, short_url=short, bitlink_id=bitlink_id)
         # Another run may have saved first: the ledger keeps the first, use it.
         return self.cached(long_url) or short
-
-    def _request(self, long_url: str) -> str:
-        if self._client is None:
-            import pyshorteners
-
-            kwargs: dict[str, Any] = {"api_key": self._token, "timeout": self._settings.timeout}
-            if self._api_url:
-                kwargs["api_url"] = self._api_url.rstrip("/") + "/v4"
-            self._client = pyshorteners.Shortener(**kwargs).bitly
-        try:
-            return str(self._client.short(long_url))
-        except Exception as exc:  # pyshorteners raises its own and requests' errors
-            raise ShortenerFailed(_describe_shortener_error(exc)) from None
 
 
 _FLIGHTS: dict[str, threading.Lock] = {}
@@ -99,15 +91,3 @@ def _flight(long_url: str) -> threading.Lock:
     """The lock of one long URL: one bit.ly request at a time for it in this process."""
     with _FLIGHTS_LOCK:
         return _FLIGHTS.setdefault(long_url, threading.Lock())
-
-
-def _describe_shortener_error(exc: Exception) -> str:
-    # pyshorteners puts bit.ly's raw answer in the message; it never holds the token
-    # (sent as a header), but keep it short.
-    name = type(exc).__name__
-    detail = str(exc)[:200]
-    if "Timeout" in name:
-        return "bit.ly did not answer in time"
-    if "Connection" in name:
-        return "cannot reach bit.ly"
-    return f"bit.ly refused to shorten the link: {detail}"

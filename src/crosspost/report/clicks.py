@@ -11,16 +11,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from ..bitly import Bitly
 from ..errors import BadInput, ClicksUnavailable
 from ..states import DeliveryState
 from .model import MonthFigures, Report
 
 if TYPE_CHECKING:
     from ..config import Config
-
-BITLY_API = "https://api-ssl.bitly.com"
 
 
 class BitlinkSource(Protocol):
@@ -60,20 +59,14 @@ def add_clicks(
     totals: dict[str, int] = {}
     problem: str | None = None
     if wanted:
-        import requests
-
-        session = requests.Session()
-        session.headers.update({"Authorization": f"Bearer {token}"})
-        base = (api_url or BITLY_API).rstrip("/")
-        try:
-            for bitlink in wanted:
-                total = _clicks_of(session, base, bitlink, timeout)
-                if total is not None:
-                    totals[bitlink] = total
-        except ClicksUnavailable as exc:
-            problem = str(exc)
-        finally:
-            session.close()
+        with Bitly(token, api_url=api_url, timeout=timeout) as bitly:
+            try:
+                for bitlink in wanted:
+                    total = bitly.clicks(bitlink)
+                    if total is not None:
+                        totals[bitlink] = total
+            except ClicksUnavailable as exc:
+                problem = str(exc)
     if problem is not None:
         return clicks_unavailable(report, problem)
     return _with_totals(report, bitlinks, totals, wanted)
@@ -139,38 +132,6 @@ def clicks_unavailable(report: Report, why: str) -> Report:
         clicks=f"unavailable: {why}",
         warnings=(*report.warnings, f"clicks unavailable: {why}"),
     )
-
-
-def _clicks_of(session: Any, base: str, bitlink: str, timeout: float) -> int | None:
-    """All clicks so far on one bitlink; None when bit.ly does not know it."""
-    import requests
-
-    url = f"{base}/v4/bitlinks/{bitlink}/clicks/summary"
-    try:
-        response = session.get(url, params={"unit": "day", "units": "-1"}, timeout=timeout)
-    except requests.Timeout:
-        raise ClicksUnavailable(f"bit.ly did not answer within {timeout:g} s") from None
-    except requests.RequestException:
-        raise ClicksUnavailable("cannot reach bit.ly") from None
-    if response.status_code == 404:
-        return None
-    if response.status_code != 200:
-        raise ClicksUnavailable(_bitly_refusal(response))
-    try:
-        return int(response.json()["total_clicks"])
-    except (ValueError, KeyError, TypeError):
-        raise ClicksUnavailable("bit.ly answered something unreadable") from None
-
-
-def _bitly_refusal(response: Any) -> str:
-    try:
-        message = str(response.json().get("message") or "")[:80]
-    except ValueError:
-        message = ""
-    why = {403: "the token was refused", 429: "rate limit reached, try later"}.get(
-        response.status_code, message or "error"
-    )
-    return f"bit.ly answered HTTP {response.status_code} ({why})"
 
 
 def _shared_links(report: Report, bitlinks: Mapping[str, str]) -> list[tuple[str, list[str]]]:
