@@ -107,15 +107,6 @@ def check_audience(config: Config, post: Post) -> None:
         raise PostError(problem)
 
 
-def audience_warning(config: Config, post: Post) -> str | None:
-    """What `check_audience` raises, as text (None when the audience is fine).
-
-    Kept for callers from before the check became an error; `route_post` now
-    raises it before they could print it.
-    """
-    return _audience_problem(config, post)
-
-
 def _audience_problem(config: Config, post: Post) -> str | None:
     brands = config.audiences
     if not brands:

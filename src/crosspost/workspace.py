@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,12 +31,6 @@ if TYPE_CHECKING:
     from .report import Report
     from .sending import SendResult
     from .sending.publish import ProgressCallback
-
-
-@dataclass(frozen=True)
-class PreviewResult:
-    previews: tuple[Preview, ...]
-    warnings: tuple[str, ...]
 
 
 class Workspace(QueueDesk):
@@ -101,32 +94,30 @@ class Workspace(QueueDesk):
 
     # -- previewing and sending ----------------------------------------------------------
 
-    def preview(self, posts: Sequence[Post], channels: Sequence[ChannelConfig]) -> PreviewResult:
+    def preview(self, posts: Sequence[Post], channels: Sequence[ChannelConfig]) -> list[Preview]:
         """Every channel's exact text, as `publish --dry-run` shows it; nothing is sent.
 
         Links already shortened by an earlier run are shown short, as they will be sent.
+        An audience no channel has is a PostError (from the routing), before anything.
         """
         from .preview import cached_short_links, preview_post
-        from .routing import audience_warning, route_versions
+        from .routing import route_versions
 
         config = self.config
-        warnings = tuple(w for post in posts if (w := audience_warning(config, post)))
         routes = route_versions(config, posts, channels)  # language versions: one a channel
         if not self.ledger_path.exists():
-            previews = [
+            return [
                 pv
                 for post, route in zip(posts, routes, strict=True)
                 for pv in preview_post(config, post, channels, routes=route)
             ]
-            return PreviewResult(tuple(previews), warnings)
         with self.store() as ledger:
             cached = cached_short_links(ledger)
-            previews = [
+            return [
                 pv
                 for post, route in zip(posts, routes, strict=True)
                 for pv in preview_post(config, post, channels, resolve_link=cached, routes=route)
             ]
-        return PreviewResult(tuple(previews), warnings)
 
     def check(self, posts: Sequence[Path]) -> list[str]:
         """Validate channels.yaml, every template and the posts (BadInput on the first
@@ -134,7 +125,6 @@ class Workspace(QueueDesk):
         passing without warnings means the dry run is clean."""
         from .preview import preview_post
         from .render import check_template
-        from .routing import audience_warning
 
         config = self.config
         for channel in config.channels.values():
@@ -151,8 +141,6 @@ class Workspace(QueueDesk):
                 continue
             if post.image_path is not None and not post.image_path.is_file():
                 problems.append(f"{path}: image {post.image!r} not found at {post.image_path}")
-            if warning := audience_warning(config, post):
-                warnings.append(warning)
             warnings += [f"{path}: {pv.channel}: {w}" for pv in previews for w in pv.warnings]
         if problems:
             raise BadInput("\n".join(problems))

@@ -80,15 +80,13 @@ def publish(
 
 
 def _preview(ws: Any, posts: list[Any], selected: list[Any], *, as_json: bool) -> None:
-    from .output import print_json, show_previews, warn
+    from .output import print_json, show_previews
 
-    result = ws.preview(posts, selected)
-    for warning in result.warnings:
-        warn(warning)
+    previews = ws.preview(posts, selected)
     if as_json:
-        print_json([pv.to_json() for pv in result.previews])
+        print_json([pv.to_json() for pv in previews])
     else:
-        show_previews(result.previews)
+        show_previews(previews)
 
 
 @app.command()

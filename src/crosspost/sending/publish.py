@@ -27,7 +27,7 @@ from ..ledger import Delivery, Store, open_store
 from ..post import Post
 from ..preview import Preview, preview_channel
 from ..queue.when import PAST_GRACE, local_text
-from ..routing import Routing, audience_warning, route_versions
+from ..routing import Routing, route_versions
 from ..states import TROUBLE, DeliveryState, RelayDecision, Route, allows
 from .content import delivery_content, manual_note, new_delivery, other_version
 from .deliver import Attempt, Requeue
@@ -162,9 +162,6 @@ class Publisher:
         jobs: list[_Job] = []
         skipped: list[Outcome] = []
         for post, routes in zip(posts, route_versions(self.config, posts, channels), strict=True):
-            warning = audience_warning(self.config, post)
-            if warning:
-                self._pipeline.warn(warning)
             for channel in channels:
                 route = routes[channel.name]
                 if route.kind == Route.SKIPPED:
