@@ -8,15 +8,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from .config import ChannelConfig, Config
 from .errors import CrosspostError, NotFound
 from .ledger import Delivery, Note
+from .queue.when import local_text
 from .states import DeliveryState
 
 if TYPE_CHECKING:
-    from .workspace import Workspace
+    from .queue.desk import QueueDesk
 
 # A channel with this audience (or none) takes every post, so it belongs to every audience.
 EVERY_AUDIENCE = "all"
@@ -136,7 +136,7 @@ class Lens:
         )
 
     @classmethod
-    def of_workspace(cls, ws: Workspace, *, need_config: bool = False) -> Lens:
+    def of_workspace(cls, ws: QueueDesk, *, need_config: bool = False) -> Lens:
         """The workspace's lens; without a readable channels.yaml, times in UTC
         (the ledger stays readable while the file is being edited)."""
         try:
@@ -151,9 +151,7 @@ class Lens:
 
     def local(self, when: datetime | None, channel: str | None = None) -> str | None:
         """`2026-12-24 09:00 CET`: the time in the channel's zone, the zone named."""
-        if when is None:
-            return None
-        return when.astimezone(ZoneInfo(self.zone(channel))).strftime("%Y-%m-%d %H:%M %Z")
+        return local_text(when, self.zone(channel))
 
     @staticmethod
     def moment(d: Delivery) -> datetime | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BadInput, CrosspostError
+from ..errors import BadInput
 from ..ledger import Delivery, Store
 from .edit import cancel, last_reason, move, open_deliveries, retry
 from .when import local_text, parse_when
@@ -22,6 +22,7 @@ from .when import local_text, parse_when
 if TYPE_CHECKING:
     from ..config import Config
     from ..tasks import Task
+    from ..views import Lens
     from .week import Week
 
 
@@ -52,14 +53,11 @@ class QueueDesk:
     def queue(self, *, include_done: bool = False, limit: int = 100) -> list[QueueEntry]:
         """The head of the queue, soonest first (one more than `limit`: the caller
         can tell there is more)."""
-        zones = self._zones()
+        lens = self._lens()
         with self.store() as ledger:
             head = open_deliveries(ledger, include_done=include_done, limit=limit + 1)
             return [
-                QueueEntry(
-                    d, local_text(d.due_at, zones.get(d.channel, "UTC")), last_reason(ledger, d)
-                )
-                for d in head
+                QueueEntry(d, lens.local(d.due_at, d.channel), last_reason(ledger, d)) for d in head
             ]
 
     @staticmethod
@@ -82,20 +80,19 @@ class QueueDesk:
     def move(self, delivery_id: int, at: str, *, now: datetime | None = None) -> QueueEntry:
         """Move a queued delivery to `at` (read as `schedule --at`, in its channel's zone)."""
         with self.store() as ledger:
-            zone = self._zones().get(ledger.get(delivery_id).channel, "UTC")
+            zone = self._lens().zone(ledger.get(delivery_id).channel)
             when = parse_when(at, timezone=zone, now=now or datetime.now(UTC))
             if not isinstance(when, datetime):
                 raise BadInput("queue move needs a time, not next-slot")
             moved = move(ledger, delivery_id, when=when)
         return QueueEntry(moved, local_text(moved.due_at, zone), None)
 
-    def _zones(self) -> dict[str, str]:
-        """Each channel's time zone; the queue stays readable without a valid config."""
-        try:
-            config = self.config
-        except Exception:
-            return {}
-        return {name: ch.timezone for name, ch in config.channels.items()}
+    def _lens(self) -> Lens:
+        """Each channel's time zone (defaults.timezone for one no longer configured);
+        times in UTC while channels.yaml cannot be read, so the queue stays readable."""
+        from ..views import Lens  # the config models: not on the cron path's imports
+
+        return Lens.of_workspace(self)
 
     def pause(self, channel: str, *, reason: str = "paused by hand.") -> None:
         self.config.channel(channel)  # NotFound for a typo
@@ -121,7 +118,7 @@ class QueueDesk:
             if at is not None:
                 d = ledger.get(delivery_id)  # NotFound before the time is even read
                 now = datetime.now(UTC)
-                posted = parse_past(at, timezone=self._zone_of(d.channel), now=now)
+                posted = parse_past(at, timezone=self._lens().zone(d.channel), now=now)
                 check_posted_at(d, posted, now)
             return ledger.mark_done(delivery_id, url=url, at=posted)
 
@@ -130,14 +127,6 @@ class QueueDesk:
         from ..tasks import by_hand
 
         return by_hand(self, audience=audience)
-
-    def _zone_of(self, channel: str) -> str:
-        try:
-            config = self.config
-        except CrosspostError:  # `done` works while channels.yaml is being edited
-            return "UTC"
-        known = config.channels.get(channel)
-        return known.timezone if known else config.defaults.timezone
 
     def week(self, *, audience: str | None = None, now: datetime | None = None) -> Week:
         """The coming seven days of the queue, by-hand tasks included, per channel."""
