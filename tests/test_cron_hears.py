@@ -167,7 +167,6 @@ def test_check_and_channels_show_expiry_and_pause(tmp_path: Path, sandbox: Any) 
     checked = run("-c", cfg, "check", post)
     assert checked.exit_code == 0, checked.stderr
     assert "LinkedIn token of channel 'li'" in checked.stderr and "in 2 days" in checked.stderr
-    assert "warning(s) above" not in checked.stderr  # one warning: singular
     assert "1 warning above" in checked.stderr
     assert run("-c", cfg, "channel", "pause", "x").exit_code == 0
     rows = {r["channel"]: r for r in json.loads(run("-c", cfg, "channels", "--json").stdout)}

@@ -52,7 +52,7 @@ _COLUMNS = frozenset(
 
 # These events have never carried `from` (they were written so before states
 # were types), and the report reads their detail as it always was.
-_WITHOUT_FROM = frozenset({"update", "part", "recover"})
+_WITHOUT_FROM = frozenset({"update", "revise", "part", "recover"})
 
 
 class TransitionsMixin(EventsMixin):
