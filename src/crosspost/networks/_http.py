@@ -239,11 +239,16 @@ def clip(text: str) -> str:
 
 
 def scrub(message: str, secrets: Iterable[str]) -> str:
-    """Replace any secret found in `message`: a network may echo a token back."""
+    """`message` without the adapter's own credentials (even short ones), then through
+    the project's one scrubber (`crosspost.secrets.scrub`): a network may echo a token
+    back, or our Authorization header."""
+    from crosspost.secrets import REDACTED
+    from crosspost.secrets import scrub as scrub_secrets
+
     for secret in secrets:
         if secret and len(secret) >= 4:
-            message = message.replace(secret, "[redacted]")
-    return message
+            message = message.replace(secret, REDACTED)
+    return scrub_secrets(message)
 
 
 def fmt_time(when: datetime) -> str:
