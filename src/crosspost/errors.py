@@ -185,6 +185,21 @@ class Rejected(DeliveryError):
     kind = "rejected"
 
 
+class Duplicate(Rejected):
+    """The network refused the post as one it already has (X's duplicate-content 403,
+    Graph's 506 or "already posted" 368, LinkedIn's 422 DUPLICATE_POST): most often an
+    earlier attempt did go out, so the sender looks for it (`find`) before calling
+    it a refusal.  `existing` is the id the network named, when it named one."""
+
+    kind = "rejected"
+
+    def __init__(
+        self, message: str, *, channel: str | None = None, existing: str | None = None
+    ) -> None:
+        super().__init__(message, channel=channel)
+        self.existing = existing
+
+
 class ShortenerFailed(DeliveryError):
     """bit.ly gave no short link; with `on_error: fail` the delivery fails."""
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -74,6 +76,31 @@ class NetworkInfo:
     settings_model: Any = None
 
 
+class Answer(StrEnum):
+    """What a network's listing says about a post that may exist (`Finding.answer`)."""
+
+    FOUND = "found"  # every part not yet recorded is on the account
+    ABSENT = "absent"  # the listing covers the whole window, and the next part is not in it
+    UNSURE = "unsure"  # the listing could not settle it (cut short, refused, unreadable)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What `find` saw, for the ledger to act on.
+
+    `part_ids` are the ids of the parts found, in order, continuing after
+    `Outgoing.sent_parts` (the parts the ledger already has): FOUND means all
+    the remaining parts were found; ABSENT and UNSURE may still carry the
+    leading parts that were, so a thread resumes after them.
+    """
+
+    answer: Answer
+    part_ids: tuple[str, ...] = ()
+    url: str | None = None  # of the first part, when the first part is among those found
+    posted_at: datetime | None = None  # when the network says the first part found was created
+    checked: str = ""  # what was looked at, in words: "47 posts since 2026-12-01 09:58 UTC"
+
+
 # Called by adapters after each thread part is published, so the ledger can
 # record progress before the next request leaves.  Arguments: the part's
 # 0-based index in `Outgoing.parts`, and the id the network gave it.
@@ -100,9 +127,15 @@ class Network(Protocol):
         """Publish `outgoing`; raise a `crosspost.errors.DeliveryError` subclass on failure."""
         ...
 
-    # Optional, looked up with getattr: a static `token_warning_for(settings, *,
-    # channel) -> str | None` that the preflight calls to warn about credentials
-    # about to expire (LinkedIn's 60-day tokens).
+    # Optional, looked up with getattr:
+    # - a static `token_warning_for(settings, *, channel) -> str | None` that the
+    #   preflight calls to warn about credentials about to expire (LinkedIn's
+    #   60-day tokens);
+    # - `find(*, outgoing, since) -> Finding`: look for `outgoing` among the
+    #   account's posts created since `since` (aware UTC), matching each part on
+    #   the exact text sent (`crosspost.networks.matching.same_text`).  ABSENT
+    #   only when the listing certainly covers the whole window; a refused or
+    #   failed read raises a `DeliveryError` (the caller treats it as UNSURE).
 
 
 @cache
