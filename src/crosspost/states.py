@@ -8,14 +8,17 @@ backwards (`state_after`).  Nothing else in crosspost spells a state as a bare
 string.
 
 The rule the table encodes above all: nothing leaves `unknown` (the post may
-exist) on its own.  Only a person's `retry`, `force` or `done`, or a late
-answer from the network (`sent`), moves it on.
+exist) on a guess.  Only a person's `retry`, `force` or `done`, a late answer
+from the network (`sent`), or the network's own listing read by `reconcile`
+(`found`: it is there; `absent`: the listing covers the whole window and it is
+not) moves it on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -71,6 +74,10 @@ class EventKind(StrEnum):
     SKIPPED = "skipped"
     RELAYED = "relayed"
     RECOVERED = "recovered"
+    # What `reconcile` read on the network about a post that may exist.
+    FOUND = "found"
+    ABSENT = "absent"
+    CHECKED = "checked"
     # A channel's, not a delivery's.
     PAUSED = "paused"
     RESUMED = "resumed"
@@ -86,6 +93,10 @@ CLAIMABLE = frozenset({S.PENDING, S.FAILED})
 OUT = frozenset({S.SENT, S.RELAYED, S.MANUAL})
 # Dropped on purpose or refused for good: a relay from it cannot carry anything.
 DROPPED = frozenset({S.FAILED, S.SKIPPED, S.CANCELLED})
+# An automatic reconcile (in `run`, `publish` of other posts) reads the network again
+# for a delivery it could not settle only after this long: reads cost (X bills
+# them), and a listing's answer rarely changes by the minute.
+RECHECK_AFTER = timedelta(hours=1)
 # Not gone out, and may be given up (cancel, skip, relay).
 NOT_OUT = frozenset({S.PENDING, S.FAILED, S.UNKNOWN, S.MANUAL})
 # An attempt that did not end well, shown as a problem.
@@ -138,6 +149,14 @@ TRANSITIONS: Mapping[str, Transition] = {
         _t("requeue", "mark as failed", E.FAILED, {S.SENDING}, S.PENDING),
         _t("unknown", "mark as unknown", E.UNKNOWN, {S.SENDING}, S.UNKNOWN),
         _t("recover", "recover", E.RECOVERED, {S.SENDING}, S.UNKNOWN),
+        # The network's listing has it: from `sending` too, when the network answered
+        # "duplicate" and the post it meant is found to be this one.
+        _t("found", "record as found on the network", E.FOUND, {S.SENDING, S.UNKNOWN}, S.SENT),
+        # Certainly not on the network: back in the queue, due as it was (a thread
+        # resumes after the parts that were found).
+        _t("absent", "record as absent from the network", E.ABSENT, {S.UNKNOWN}, S.PENDING),
+        # The listing could not tell: still unknown, with what was read.
+        _t("checked", "record a check of", E.CHECKED, {S.UNKNOWN}, None),
         _t("manual", "hand over for manual posting", E.MANUAL, CLAIMABLE, S.MANUAL),
         _t("done", "mark as done", E.DONE, {S.MANUAL, S.UNKNOWN, S.FAILED}, S.SENT),
         _t("skip", "skip", E.SKIPPED, NOT_OUT, S.SKIPPED),

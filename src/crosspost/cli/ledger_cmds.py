@@ -1,4 +1,4 @@
-"""status and done: reading and settling the delivery ledger."""
+"""status, done and reconcile: reading and settling the delivery ledger."""
 
 from pathlib import Path
 from typing import Annotated, Any
@@ -115,12 +115,83 @@ def done(
             "2026-11-29, 14:30 (today) [default: now]; the report dates it so.",
         ),
     ] = None,
+    part: Annotated[
+        int | None,
+        typer.Option(
+            "--part",
+            metavar="N",
+            help="Only part N of a thread is out (with --url: that part's address); "
+            "`crosspost queue retry ID` then sends the rest.",
+        ),
+    ] = None,
 ) -> None:
     """Mark a manual (or unknown) delivery as posted by hand."""
+    from ..errors import BadInput
     from ..views import Lens
     from .output import info
 
     ws = workspace()
+    if part is not None:
+        if url is None or at is not None:
+            raise BadInput("done --part N needs --url (the part's address), and takes no --at")
+        d = ws.done_part(delivery_id, part=part, url=url)
+        total = len(d.parts)
+        if part == total:
+            info(f"delivery {d.id} ({d.channel}): part {part} of {total} recorded: all sent")
+        else:
+            info(
+                f"delivery {d.id} ({d.channel}): part {part} of {total} recorded; "
+                f"`crosspost queue retry {d.id}` sends parts {part + 1}-{total}"
+            )
+        return
     d = ws.done(delivery_id, url=url, at=at)
     when = f" on {Lens.of_workspace(ws).local(d.sent_at, d.channel)}" if at else ""
     info(f"delivery {d.id} ({d.channel}) marked sent{when}" + (f": {url}" if url else ""))
+
+
+@app.command()
+def reconcile(
+    ids: Annotated[
+        list[int] | None, typer.Argument(help="Only these deliveries [default: every unknown one].")
+    ] = None,
+    channel: Annotated[
+        list[str] | None, typer.Option("--channel", "-C", help="Only this channel (repeatable).")
+    ] = None,
+    sandbox: Annotated[
+        str | None, typer.Option("--sandbox", metavar="URL", help="Ask a crosspost sandbox.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> Any:
+    """Ask the networks whether the posts whose outcome is unknown are out.
+
+    Found: recorded as sent.  Certainly absent: back in the queue, sent by the next run.
+    Otherwise still unknown, saying what was read.  Exit status 1 while any stays unknown.
+    """
+    from ..errors import ExitStatus
+    from .output import Col, info, print_json, table
+
+    ws = workspace()
+    results = ws.reconcile(
+        ids or (), channels=channel or (), sandbox_url=sandbox.rstrip("/") if sandbox else None
+    )
+    unsettled = any(r.delivery.state == "unknown" for r in results)
+    status = ExitStatus.FAILED if unsettled else ExitStatus.OK
+    if as_json:
+        print_json([r.to_json() for r in results])
+        return status
+    if not results:
+        info("no delivery is unknown: nothing to ask the networks")
+        return status
+    table(
+        [Col("id", "key"), Col("channel", "key"), Col("now", "key"), Col("what the network said")],
+        (
+            [
+                r.delivery.id,
+                r.delivery.channel,
+                r.delivery.state,
+                r.note,
+            ]
+            for r in results
+        ),
+    )
+    return status

@@ -21,8 +21,8 @@ CLAIMABLE_STATES = CLAIMABLE
 EVENT_KINDS = frozenset(EventKind)
 
 INTERRUPTED_ERROR = (
-    "interrupted while sending: the post may or may not exist; check the network and run "
-    "`crosspost publish --retry-unknown` or `crosspost done`"
+    "interrupted while sending: the post may or may not exist; `crosspost reconcile` asks "
+    "the network (or check it, then `crosspost done` or `crosspost queue retry`)"
 )
 
 # What became of a feed entry: `populated` (seen, deliberately not posted),

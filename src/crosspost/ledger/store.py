@@ -41,7 +41,84 @@ from typing import Any, Protocol, Self
 from .models import Delivery, EntryMark, Event, FeedState, Note, SeenEntry
 
 
-class Store(Protocol):
+class StoreSidelines(Protocol):
+    """The ledger's tables beside the deliveries: short links, channel state, feeds and
+    notes.  Part of `Store`; kept apart so each protocol class reads in one go."""
+
+    # -- short links, channels ---------------------------------------------------------
+
+    def get_short_link(self, long_url: str) -> tuple[str, str | None] | None:
+        """The cached (short_url, bitlink_id) for `long_url`, if any."""
+        ...
+
+    def save_short_link(
+        self, long_url: str, *, short_url: str, bitlink_id: str | None
+    ) -> tuple[str, str | None]:
+        """Cache a short link; the first one saved for a URL wins, and is returned."""
+        ...
+
+    def bitlink_ids(self) -> dict[str, str]:
+        """Every cached short link with a bit.ly id, short_url -> bitlink_id."""
+        ...
+
+    def set_paused(self, channel: str, *, paused: bool, reason: str | None = None) -> None:
+        """Pause or resume a channel; an event (`paused`/`resumed`) for each real change."""
+        ...
+
+    def paused_channels(self) -> dict[str, str]:
+        """Paused channels and why ("" when no reason was given)."""
+        ...
+
+    # -- feeds and notes ---------------------------------------------------------------
+
+    def feed_states(self) -> dict[str, FeedState]:
+        """The last pull of every feed ever pulled, by feed name."""
+        ...
+
+    def seen_entries(
+        self,
+        *,
+        feed: str | None = None,
+        post_key: str | None = None,
+        actions: Sequence[str] | None = None,
+    ) -> list[SeenEntry]:
+        """Remembered feed entries matching every filter given, oldest first."""
+        ...
+
+    def record_pull(
+        self,
+        feed: str,
+        *,
+        url: str,
+        status: str,
+        etag: str | None = None,
+        modified: str | None = None,
+        error: str | None = None,
+        entries: Sequence[EntryMark] = (),
+        now: datetime | None = None,
+    ) -> FeedState:
+        """One pull of `feed`: its answer and its entries in one write, so validators
+        are never stored without the entries they cover."""
+        ...
+
+    def add_note(
+        self, *, text: str, channel: str | None = None, at: datetime | None = None
+    ) -> Note:
+        """Record a manual action (`at` defaults to now)."""
+        ...
+
+    def notes(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        channel: str | None = None,
+    ) -> list[Note]:
+        """Notes in time order; `since` inclusive, `until` exclusive."""
+        ...
+
+
+class Store(StoreSidelines, Protocol):
     """The delivery ledger, whatever keeps it.  Belongs to the thread that opened it."""
 
     @property
@@ -136,7 +213,8 @@ class Store(Protocol):
         ...
 
     def has_work(self, *, now: datetime) -> bool:
-        """Whether something is due, a channel is paused or a delivery is `sending`."""
+        """Whether something is due, a channel is paused, a delivery is `sending`, or an
+        `unknown` one has not been reconciled for `states.RECHECK_AFTER`."""
         ...
 
     def channel_times(
@@ -221,6 +299,36 @@ class Store(Protocol):
         runs (`liveness.claimer_is_gone`).  A live claimer's row is left alone."""
         ...
 
+    # -- what reading the network settled (reconcile) ---------------------------------
+
+    def mark_found(
+        self,
+        delivery_id: int,
+        *,
+        part_ids: Sequence[str],
+        remote_url: str | None,
+        posted_at: datetime | None,
+        checked: str,
+    ) -> Delivery:
+        """Transition `found` (from unknown, or sending after a "duplicate" answer): the
+        parts not yet recorded are `part_ids`, recorded with it; sent, dated `posted_at`
+        (default now).  ValueError unless every part is then recorded."""
+        ...
+
+    def mark_absent(
+        self, delivery_id: int, *, part_ids: Sequence[str] = (), checked: str
+    ) -> Delivery:
+        """Transition `absent`: certainly not on the network after the leading `part_ids`
+        (recorded with it): back to `pending`, due as it was."""
+        ...
+
+    def mark_checked(
+        self, delivery_id: int, *, part_ids: Sequence[str] = (), checked: str, why: str
+    ) -> Delivery:
+        """Transition `checked`: the listing could not tell; still unknown, the parts it
+        did find recorded, and `why` in the error."""
+        ...
+
     # -- a person's (or the router's) moves -------------------------------------------------
 
     def mark_manual(self, delivery_id: int) -> Delivery:
@@ -249,76 +357,4 @@ class Store(Protocol):
     def reset_for_retry(self, delivery_id: int, *, reason: str, force: bool = False) -> Delivery:
         """Transition `retry` (thread parts kept), or with `force` from sent, relayed
         or manual `force` (remote ids cleared, relayed becomes direct)."""
-        ...
-
-    # -- short links, channels ---------------------------------------------------------
-
-    def get_short_link(self, long_url: str) -> tuple[str, str | None] | None:
-        """The cached (short_url, bitlink_id) for `long_url`, if any."""
-        ...
-
-    def save_short_link(
-        self, long_url: str, *, short_url: str, bitlink_id: str | None
-    ) -> tuple[str, str | None]:
-        """Cache a short link; the first one saved for a URL wins, and is returned."""
-        ...
-
-    def bitlink_ids(self) -> dict[str, str]:
-        """Every cached short link with a bit.ly id, short_url -> bitlink_id."""
-        ...
-
-    def set_paused(self, channel: str, *, paused: bool, reason: str | None = None) -> None:
-        """Pause or resume a channel; an event (`paused`/`resumed`) for each real change."""
-        ...
-
-    def paused_channels(self) -> dict[str, str]:
-        """Paused channels and why ("" when no reason was given)."""
-        ...
-
-    # -- feeds and notes ---------------------------------------------------------------
-
-    def feed_states(self) -> dict[str, FeedState]:
-        """The last pull of every feed ever pulled, by feed name."""
-        ...
-
-    def seen_entries(
-        self,
-        *,
-        feed: str | None = None,
-        post_key: str | None = None,
-        actions: Sequence[str] | None = None,
-    ) -> list[SeenEntry]:
-        """Remembered feed entries matching every filter given, oldest first."""
-        ...
-
-    def record_pull(
-        self,
-        feed: str,
-        *,
-        url: str,
-        status: str,
-        etag: str | None = None,
-        modified: str | None = None,
-        error: str | None = None,
-        entries: Sequence[EntryMark] = (),
-        now: datetime | None = None,
-    ) -> FeedState:
-        """One pull of `feed`: its answer and its entries in one write, so validators
-        are never stored without the entries they cover."""
-        ...
-
-    def add_note(
-        self, *, text: str, channel: str | None = None, at: datetime | None = None
-    ) -> Note:
-        """Record a manual action (`at` defaults to now)."""
-        ...
-
-    def notes(
-        self,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        channel: str | None = None,
-    ) -> list[Note]:
-        """Notes in time order; `since` inclusive, `until` exclusive."""
         ...

@@ -1,6 +1,7 @@
 """The queue as the user reads, edits and settles it, as `Workspace` offers it: the head
 of the queue with why each delivery waits, the week ahead, `cancel`, `retry`, `move`,
-pausing a channel, the by-hand to-do list and `done`.
+pausing a channel, the by-hand to-do list, `done`, and `reconcile` (asking the
+networks about the deliveries that may exist).
 
 A mixin of `Workspace` (which supplies `config` and `store`), kept apart so the
 facade stays one screenful per concern.
@@ -20,7 +21,10 @@ from .edit import cancel, last_reason, move, open_deliveries, retry
 from .when import local_text, parse_when
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..config import Config
+    from ..sending.reconcile import Reconciled, Skipped
     from ..tasks import Task
     from ..views import Lens
     from .week import Week
@@ -46,6 +50,8 @@ class QueueDesk:
     @property
     def config(self) -> Config:
         raise NotImplementedError
+
+    home: Path  # the crosspost home, set by Workspace
 
     def store(self) -> AbstractContextManager[Store]:
         raise NotImplementedError
@@ -122,6 +128,74 @@ class QueueDesk:
                 check_posted_at(d, posted, now)
             return ledger.mark_done(delivery_id, url=url, at=posted)
 
+    def done_part(self, delivery_id: int, *, part: int, url: str) -> Delivery:
+        """A person says part `part` (1-based) of a thread is out, at `url`: recorded, so
+        a retry resumes after it; the last part makes the whole thread sent."""
+        from ..networks import load_networks
+
+        with self.store() as ledger:
+            d = ledger.get(delivery_id)
+            total, out = len(d.parts), len(d.sent_parts)
+            if not 1 <= part <= total:
+                raise BadInput(f"delivery {d.id} has {total} part(s): --part must be 1 to {total}")
+            if part != out + 1:
+                raise BadInput(
+                    f"delivery {d.id}: parts 1-{out} of {total} are recorded, so the next one to "
+                    f"record is part {out + 1}, not {part}"
+                    if out
+                    else f"delivery {d.id}: no part is recorded yet: record part 1 first"
+                )
+            reader = getattr(load_networks().get(d.network), "post_id_from_url", None)
+            remote_id = reader(url) if callable(reader) else None
+            if not remote_id:
+                raise BadInput(
+                    f"cannot read a post id from {url!r} for {d.network}: give the part's own "
+                    "address (on X: https://x.com/NAME/status/DIGITS)"
+                )
+            d = ledger.record_part(d.id, index=part - 1, remote_id=str(remote_id))
+            if part == total:
+                return ledger.mark_done(d.id, url=url)
+            return d
+
+    def reconcile(
+        self,
+        ids: Iterable[int] = (),
+        *,
+        channels: Iterable[str] = (),
+        sandbox_url: str | None = None,
+    ) -> list[Reconciled | Skipped]:
+        """Ask the networks about every unknown delivery (or those of `ids`, `channels`)."""
+        from ..sending.pipeline import Pipeline
+        from ..sending.reconcile import Skipped, reconcile_all
+        from ..states import DeliveryState
+
+        config = self.config
+        names = set(channels)
+        for name in names:
+            config.channel(name)  # NotFound for a typo
+        pipeline = Pipeline(config, self.home, sandbox_url=sandbox_url)
+        with self.store() as ledger:
+            ledger.recover_stale()  # a dead run's claims are unknown too: read for them
+            wanted = list(ids)
+            if wanted:
+                rows = [ledger.get(i) for i in wanted]
+            else:
+                rows = ledger.deliveries(states=[DeliveryState.UNKNOWN])
+            rows = [d for d in rows if not names or d.channel in names]
+            out: list[Reconciled | Skipped] = [
+                Skipped(d, f"it is {d.state}, not unknown: nothing to ask the network")
+                for d in rows
+                if d.state is not DeliveryState.UNKNOWN
+            ]
+            out += reconcile_all(
+                ledger,
+                rows,
+                channels=config.channels,
+                adapter_for=lambda c: build(pipeline, c),
+                paused=ledger.paused_channels(),
+            )
+            return sorted(out, key=lambda r: r.delivery.id)
+
     def tasks(self, *, audience: str | None = None) -> list[Task]:
         """What waits to be posted by hand, with all that is needed to do it."""
         from ..tasks import by_hand
@@ -133,3 +207,10 @@ class QueueDesk:
         from .week import week_of
 
         return week_of(self, audience=audience, now=now)
+
+
+def build(pipeline: Any, channel: Any) -> Any:
+    """The channel's adapter, with its credentials (CredentialError names a missing one)."""
+    from ..sending.deliver import build_adapter
+
+    return build_adapter(channel, pipeline.credentials(channel), pipeline.sandbox_url)

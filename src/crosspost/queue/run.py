@@ -83,6 +83,8 @@ class Runner:
                 pipeline.warn(notice)
         with open_store(pipeline.home) as ledger:
             pipeline.recover_stale(ledger)
+            enabled = {n: c for n, c in self.config.channels.items() if c.spec.enabled}
+            pipeline.reconcile(ledger, enabled, recheck=False)
             paused = ledger.paused_channels()
             due = ledger.due(now=self.now, limit=self.limit)
             first = [d for d in due if d.route != Route.RELAYED]

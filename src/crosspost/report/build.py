@@ -111,7 +111,7 @@ def as_posted(events: Iterable[Event]) -> list[Event]:
     out: list[Event] = []
     last: dict[int, datetime] = {}
     for e in events:
-        posted = e.detail.get("posted_at") if e.kind == E.DONE else None
+        posted = e.detail.get("posted_at") if e.kind in (E.DONE, E.FOUND) else None
         if posted and e.delivery_id is not None:
             at = datetime.fromisoformat(str(posted).replace("Z", "+00:00"))
             e = replace(e, at=max(at, last.get(e.delivery_id, at)))
@@ -191,9 +191,10 @@ def _month_figures(
         c = counts[d.channel]
         if kind in _ACTIVITY:
             touched.add(d.id)
-        if kind in (E.SENT, E.DONE):
-            # `done` after an unknown confirms crosspost's own post; otherwise a person posted.
-            confirmed = kind is E.SENT or e.detail.get("from") == S.UNKNOWN
+        if kind in (E.SENT, E.DONE, E.FOUND):
+            # `done` after an unknown confirms crosspost's own post (as `found`, read on
+            # the network, does); otherwise a person posted.
+            confirmed = kind is not E.DONE or e.detail.get("from") == S.UNKNOWN
             c["sent" if confirmed else "by_hand"] += 1
             if d.route == Route.REPOST:
                 c["reposts"] += 1
@@ -239,7 +240,7 @@ def _posts(
         kind = _kind(e)
         if e.delivery_id is None or e.at >= end or kind is None:
             continue
-        if kind in (E.SENT, E.DONE):
+        if kind in (E.SENT, E.DONE, E.FOUND):
             sent_at[e.delivery_id] = e.at
         if e.at >= start and kind in _ACTIVITY:
             first_activity.setdefault(deliveries[e.delivery_id].post_key, e.at)

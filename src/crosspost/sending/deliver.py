@@ -13,15 +13,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..config import ChannelConfig, Config
-from ..errors import DeliveryError, LedgerError, RateLimited, ShortenerFailed, Uncertain
+from ..errors import (
+    DeliveryError,
+    Duplicate,
+    LedgerError,
+    RateLimited,
+    ShortenerFailed,
+    Uncertain,
+)
 from ..ledger import Delivery, Store, open_store
 from ..links import LinkShortener
-from ..networks.base import Network
+from ..networks.base import Answer, Network
 from .content import outgoing_for
+from .reconcile import find
+
+# How far back a "duplicate" answer sends us looking for the post it means: networks
+# do not say how long they remember, and it may be one she posted by hand last week.
+DUPLICATE_LOOKBACK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -150,16 +162,13 @@ class Sender:
             receipt = self.adapter.send(outgoing=outgoing_for(claimed), on_part=on_part)
         except Uncertain as exc:
             return ledger.mark_unknown(claimed.id, error=str(exc))
+        except Duplicate as exc:
+            found = self._find_duplicate(claimed, warnings)
+            if found is not None:
+                return found
+            return self._record_failure(claimed, exc)
         except DeliveryError as exc:
-            requeue = self.policy(self.ledger, claimed, exc) if self.policy else None
-            retry_at = exc.reset_at if isinstance(exc, RateLimited) else None
-            return ledger.mark_failed(
-                claimed.id,
-                kind=exc.kind,
-                error=str(exc),
-                retry_at=requeue.at if requeue else retry_at,
-                requeue=requeue is not None,
-            )
+            return self._record_failure(claimed, exc)
         except Exception as exc:  # a bug after the claim: the request may have left
             return ledger.mark_unknown(
                 claimed.id,
@@ -173,6 +182,47 @@ class Sender:
             remote_url=receipt.url,
             part_ids=receipt.part_ids,
         )
+
+    def _record_failure(self, claimed: Delivery, exc: DeliveryError) -> Delivery:
+        """A refusal: failed, or back in the queue when the run's policy says so."""
+        requeue = self.policy(self.ledger, claimed, exc) if self.policy else None
+        retry_at = exc.reset_at if isinstance(exc, RateLimited) else None
+        return self.ledger.mark_failed(
+            claimed.id,
+            kind=exc.kind,
+            error=str(exc),
+            retry_at=requeue.at if requeue else retry_at,
+            requeue=requeue is not None,
+        )
+
+    def _find_duplicate(self, claimed: Delivery, warnings: list[str]) -> Delivery | None:
+        """The network says it has this post already: look for it on the account.
+
+        Found (every part): the delivery is that post, `sent`.  Otherwise the
+        leading parts found are recorded (a retry resumes after them) and the
+        refusal stands.
+        """
+        current = self.ledger.get(claimed.id)  # with the parts recorded as they went
+        since = datetime.now(UTC) - DUPLICATE_LOOKBACK
+        finding = find(self.adapter, current, since=since)
+        if finding.answer is not Answer.FOUND:
+            for offset, remote_id in enumerate(finding.part_ids):
+                self.ledger.record_part(
+                    current.id, index=len(current.sent_parts) + offset, remote_id=remote_id
+                )
+            return None
+        found = self.ledger.mark_found(
+            current.id,
+            part_ids=finding.part_ids,
+            remote_url=finding.url,
+            posted_at=finding.posted_at,
+            checked=finding.checked,
+        )
+        warnings.append(
+            f"{current.channel}: the network already had this post (an earlier attempt went "
+            f"out): recorded delivery {current.id} as sent, {found.remote_url or found.remote_id}"
+        )
+        return found
 
     def _fail_before_sending(
         self, delivery: Delivery, exc: DeliveryError, warnings: list[str]

@@ -2,7 +2,8 @@
 which deliveries they choose and in what a failure does next (their `FailurePolicy`).
 
 A run goes:
-1. recover the claims of runs that died (`sending` -> `unknown`, said loudly);
+1. recover the claims of runs that died (`sending` -> `unknown`, said loudly),
+   and ask the networks about the unknown deliveries (reconcile.py);
 2. resolve the bit.ly token and each channel's credentials;
 3. send the first wave (every channel that posts itself), channels in parallel,
    each channel's deliveries in order on one thread with its own ledger connection;
@@ -26,7 +27,16 @@ from ..ledger import Delivery, Store
 from ..routing import relay_decision
 from ..states import DeliveryState, RelayDecision, Route
 from .credentials import channel_credentials, resolve_credential
-from .deliver import Attempt, FailurePolicy, Progress, Sender, lease_for, open_sender
+from .deliver import (
+    Attempt,
+    FailurePolicy,
+    Progress,
+    Sender,
+    build_adapter,
+    lease_for,
+    open_sender,
+)
+from .reconcile import Reconciled, Skipped, reconcile_all
 
 # Networks are slow and independent; eight threads cover every realistic setup
 # without opening more than bit.ly's five concurrent connections for long.
@@ -90,9 +100,32 @@ class Pipeline:
         for stale in ledger.recover_stale():
             self.warn(
                 f"delivery {stale.id} ({stale.channel}) was interrupted while sending by an "
-                "earlier run: marked unknown; check the network, then "
-                f"`crosspost done {stale.id} --url URL`, or `crosspost queue retry {stale.id}`"
+                "earlier run: marked unknown (`crosspost reconcile` asks the network about it)"
             )
+
+    def reconcile(
+        self, ledger: Store, channels: Mapping[str, ChannelConfig], *, recheck: bool
+    ) -> list[Reconciled | Skipped]:
+        """Ask the networks about the unknown deliveries of `channels` before sending,
+        and say what each answer did (`found`, `absent`, still unknown)."""
+        unknown = [
+            d for d in ledger.deliveries(states=[DeliveryState.UNKNOWN]) if d.channel in channels
+        ]
+        if not unknown:
+            return []
+        results = reconcile_all(
+            ledger,
+            unknown,
+            channels=channels,
+            adapter_for=lambda c: build_adapter(c, self.credentials(c), self.sandbox_url),
+            paused=ledger.paused_channels(),
+            recheck=recheck,
+        )
+        for result in results:
+            if isinstance(result, Reconciled):
+                d = result.delivery
+                self.warn(f"delivery {d.id} ({d.channel}) was unknown: {result.note}")
+        return results
 
     def resolve_shortener(self) -> None:
         """The bit.ly token for this run; CredentialError (BadInput) when it is unset."""

@@ -37,7 +37,8 @@ from .results import Action, Outcome, SendResult
 S = DeliveryState
 # Why a re-run leaves a delivery alone, by its state.
 NOTES = {
-    S.UNKNOWN: "may have been published: check the network, then "
+    S.UNKNOWN: "may have been published, and the network could not tell yet: "
+    "`crosspost reconcile {id}` asks again; or check it yourself, then "
     "`crosspost done {id} --url URL` or `publish --retry-unknown`",
     S.SENDING: "being sent by another run right now",
     S.MANUAL: "waiting to be posted by hand: `crosspost done {id} --url URL`",
@@ -130,6 +131,7 @@ class Publisher:
         with open_store(pipeline.home) as ledger:
             self._check_ledger(ledger, jobs)
             pipeline.recover_stale(ledger)
+            pipeline.reconcile(ledger, {j.channel.name: j.channel for j in jobs}, recheck=True)
             live = [job for job in jobs if self._decide(ledger, job)]
             for job in live:
                 self._record(ledger, job)

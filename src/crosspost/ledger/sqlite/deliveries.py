@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from ...errors import WrongState
-from ...states import STORED_ROUTES, TRANSITIONS, DeliveryState, EventKind, Route
+from ...states import RECHECK_AFTER, STORED_ROUTES, TRANSITIONS, DeliveryState, EventKind, Route
 from ..models import STATES, Delivery
 from .db import (
     aware_now,
@@ -251,6 +251,17 @@ class DeliveriesMixin(TransitionsMixin):
         moment = aware_now(now)
         rows = self._query(_DUE_SQL, {"now": to_text(moment), "limit": int(limit)})
         return [delivery_from(row) for row in rows]
+
+    def _unknown_to_read(self, now: datetime) -> bool:
+        """An unknown delivery no reconcile has touched for RECHECK_AFTER: `run` reads
+        the network for it, although nothing is due."""
+        since = to_text(now - RECHECK_AFTER)
+        return bool(
+            self._query(
+                "SELECT 1 FROM deliveries WHERE state = ? AND updated_at <= ? LIMIT 1",
+                (S.UNKNOWN.value, since),
+            )
+        )
 
     def _any_sending(self) -> bool:
         return bool(

@@ -20,9 +20,18 @@ from .feeds import FeedsMixin
 from .links import LinksMixin
 from .migrations import migrate
 from .notes import NotesMixin
+from .reconcile import ReconcileMixin
 
 
-class SQLiteStore(DeliveriesMixin, ClaimsMixin, LinksMixin, ChannelsMixin, FeedsMixin, NotesMixin):
+class SQLiteStore(
+    DeliveriesMixin,
+    ClaimsMixin,
+    ReconcileMixin,
+    LinksMixin,
+    ChannelsMixin,
+    FeedsMixin,
+    NotesMixin,
+):
     """The delivery ledger, one SQLite file.  Open with `SQLiteStore.open(path)`."""
 
     @classmethod
@@ -45,8 +54,14 @@ class SQLiteStore(DeliveriesMixin, ClaimsMixin, LinksMixin, ChannelsMixin, Feeds
 
     def has_work(self, *, now: datetime) -> bool:
         """Whether `crosspost run` has anything to do: something due, a paused
-        channel to name, or a `sending` row (maybe a dead run's) to recover."""
-        return bool(self.due(now=now, limit=1) or self.paused_channels() or self._any_sending())
+        channel to name, a `sending` row (maybe a dead run's) to recover, or an
+        `unknown` one to reconcile again."""
+        return bool(
+            self.due(now=now, limit=1)
+            or self.paused_channels()
+            or self._any_sending()
+            or self._unknown_to_read(now)
+        )
 
 
 def _satisfies_store(store: SQLiteStore) -> Store:
