@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,75 @@ def test_a_failure_while_in_use_is_a_ledger_error_not_bad_input(ledger: Ledger) 
         ledger.deliveries()
     assert not isinstance(caught.value, BadInput)
     assert caught.value.exit_code is ExitStatus.FAILED
+
+
+def thread(ledger: Store) -> Delivery:
+    return ledger.ensure_delivery(
+        post_key="https://blog.example/t/",
+        post_path=None,
+        post_title="T",
+        content_hash="h",
+        channel="x-main",
+        network="twitter",
+        text="1/3",
+        parts=("1/3", "2/3", "3/3"),
+        link=None,
+    )
+
+
+def unknown_after(ledger: Ledger, delivery: Delivery, *parts: str) -> Delivery:
+    claimed = ledger.claim(delivery.id, owner="test", lease_seconds=60)
+    assert claimed is not None
+    for index, remote_id in enumerate(parts):
+        ledger.record_part(delivery.id, index=index, remote_id=remote_id)
+    return ledger.mark_unknown(delivery.id, error="timed out")
+
+
+def test_found_records_the_parts_it_found_and_replays_as_sent(ledger: Ledger) -> None:
+    d = unknown_after(ledger, thread(ledger), "t1")
+    with pytest.raises(ValueError, match="found 2 of 3 parts"):
+        ledger.mark_found(d.id, part_ids=("t2",), remote_url=None, posted_at=None, checked="x")
+    assert ledger.get(d.id).state is DeliveryState.UNKNOWN  # the refused write left nothing
+    assert ledger.get(d.id).sent_parts == ("t1",)
+    posted = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    found = ledger.mark_found(
+        d.id, part_ids=("t2", "t3"), remote_url="https://x/t1", posted_at=posted, checked="read 3"
+    )
+    assert (found.state, found.sent_parts, found.remote_id) == (
+        DeliveryState.SENT,
+        ("t1", "t2", "t3"),
+        "t1",
+    )
+    assert found.sent_at == posted and found.error is None
+    history = ledger.events(delivery_id=d.id)
+    assert [e.kind for e in history[-3:]] == [EventKind.PART, EventKind.PART, EventKind.FOUND]
+    assert history[-1].detail["from"] == "unknown" and history[-1].detail["checked"] == "read 3"
+    state = None
+    for e in history:
+        state = state_after(e.kind, e.detail, state)
+    assert state is DeliveryState.SENT
+
+
+def test_absent_goes_back_to_pending_after_the_parts_found(ledger: Ledger) -> None:
+    d = unknown_after(ledger, thread(ledger), "t1")
+    absent = ledger.mark_absent(d.id, part_ids=("t2",), checked="read 10 posts")
+    assert (absent.state, absent.sent_parts, absent.error) == (
+        DeliveryState.PENDING,
+        ("t1", "t2"),
+        None,
+    )
+    assert ledger.due(now=datetime.now(UTC))[0].id == d.id  # the next run sends it
+    again = ledger.claim(d.id, owner="test", lease_seconds=60)
+    assert again is not None and again.sent_parts == ("t1", "t2")  # resumes with part 3
+    with pytest.raises(WrongState, match="absent"):
+        ledger.mark_absent(d.id, checked="again")  # only from unknown
+
+
+def test_checked_keeps_it_unknown_and_says_why(ledger: Ledger) -> None:
+    d = unknown_after(ledger, new(ledger))
+    checked = ledger.mark_checked(d.id, checked="read 500 posts", why="more posts than it reads")
+    assert checked.state is DeliveryState.UNKNOWN and checked.error_kind == "unknown"
+    assert checked.error == "still unknown after reading the network: more posts than it reads"
+    assert ledger.claim(d.id, owner="test", lease_seconds=60) is None  # never claimable
+    kinds = [e.kind for e in ledger.events(delivery_id=d.id)]
+    assert kinds[-1] is EventKind.CHECKED
