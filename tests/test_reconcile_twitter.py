@@ -1,5 +1,5 @@
-"""Reconciling on X: the sandbox's reading routes and its `created` fault, over real HTTP
-through tweepy and requests."""
+"""Reconciling on X: the sandbox's reading routes, its `created` fault, and the adapter's
+`find`, all over real HTTP through tweepy and requests."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import pytest
 import requests
 import tweepy
 
-from crosspost.networks.base import Outgoing
+from crosspost.errors import Duplicate, RateLimited, Rejected, Transient, Uncertain
+from crosspost.networks import twitter_find
+from crosspost.networks.base import Answer, Finding, Outgoing
 from crosspost.networks.twitter import TwitterNetwork
 
 KEYS = {
@@ -33,6 +35,25 @@ def adapter(sandbox: Any, keys: dict[str, str] = KEYS) -> TwitterNetwork:
 
 def send(sandbox: Any, *parts: str, keys: dict[str, str] = KEYS, **fields: Any) -> Any:
     return adapter(sandbox, keys).send(outgoing=Outgoing(channel="x-main", parts=parts, **fields))
+
+
+def find(
+    sandbox: Any,
+    *parts: str,
+    sent_parts: tuple[str, ...] = (),
+    since: datetime | None = None,
+    network: TwitterNetwork | None = None,
+) -> Finding:
+    network = network or adapter(sandbox)
+    since = since or datetime.now(UTC) - timedelta(minutes=5)
+    outgoing = Outgoing(channel="x-main", parts=parts, sent_parts=sent_parts)
+    return network.find(outgoing=outgoing, since=since)
+
+
+def assert_no_secret(exc: BaseException) -> None:
+    text = f"{exc} {exc!r} {exc.args!r}"
+    for secret in KEYS.values():
+        assert secret not in text
 
 
 def auth(token: str = KEYS["access_token"]) -> Any:
@@ -276,3 +297,157 @@ def test_created_fault_over_the_control_api_and_on_the_page(sandbox: Any) -> Non
     )
     assert CREATORS["facebook"](sandbox, "made anyway").status_code == 503
     assert len(sandbox.posts("facebook")) == 1
+
+
+# The adapter's find ----------------------------------------------------------------
+
+
+def test_finds_a_single_post_with_a_link_and_an_ampersand(sandbox: Any) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=5)
+    receipt = send(sandbox, LINKED)
+    finding = find(sandbox, LINKED, since=since)
+    assert finding.answer is Answer.FOUND
+    assert finding.part_ids == receipt.part_ids
+    assert finding.url == receipt.url
+    [post] = sandbox.posts("twitter")
+    assert finding.posted_at == datetime.fromisoformat(post["at"])
+    assert finding.posted_at is not None and finding.posted_at.tzinfo is not None
+    assert finding.checked.startswith("read 1 post of @sandbox_")
+    assert since.strftime("%Y-%m-%d %H:%M UTC") in finding.checked
+    assert KEYS["access_token"] not in finding.checked
+
+
+def test_finds_the_rest_of_a_thread_after_the_recorded_part(sandbox: Any) -> None:
+    parts = ("1/3 first", "2/3 second https://blog.example.com/a", "3/3 third & last")
+    first = send(sandbox, parts[0])
+    rest = send(sandbox, *parts, sent_parts=first.part_ids)
+    finding = find(sandbox, *parts, sent_parts=first.part_ids)
+    assert finding.answer is Answer.FOUND
+    assert finding.part_ids == rest.part_ids[1:]
+    assert finding.url == first.url  # the thread's first part, already recorded
+    posted = {p["id"]: datetime.fromisoformat(p["at"]) for p in sandbox.posts("twitter")}
+    assert finding.posted_at == posted[rest.part_ids[1]]
+
+
+def test_absent_when_nothing_matches_in_a_complete_listing(sandbox: Any) -> None:
+    send(sandbox, "Something else entirely")
+    finding = find(sandbox, "The post we are looking for")
+    assert finding == Finding(answer=Answer.ABSENT, checked=finding.checked)
+    assert finding.checked.startswith("read 1 post of @")
+
+
+def test_posts_before_since_are_not_looked_at(sandbox: Any) -> None:
+    send(sandbox, "Old words")
+    finding = find(sandbox, "Old words", since=datetime.now(UTC) + timedelta(seconds=2))
+    assert finding.answer is Answer.ABSENT
+    assert finding.checked.startswith("read 0 posts of @")
+
+
+def test_absent_with_the_leading_parts_of_a_thread_cut_short(sandbox: Any) -> None:
+    parts = ("1/3 first", "2/3 second", "3/3 third")
+    sent = send(sandbox, *parts[:2])
+    finding = find(sandbox, *parts)
+    assert finding.answer is Answer.ABSENT
+    assert finding.part_ids == sent.part_ids
+    assert finding.url == sent.url
+
+
+def test_a_reply_to_another_post_is_not_the_next_part(sandbox: Any) -> None:
+    first = send(sandbox, "1/2 first")
+    elsewhere = send(sandbox, "something unrelated")
+    # "2/2 second" goes out as a reply to the wrong post.
+    send(sandbox, "something unrelated", "2/2 second", sent_parts=elsewhere.part_ids)
+    assert [p["text"] for p in sandbox.posts("twitter")][-1] == "2/2 second"
+    finding = find(sandbox, "1/2 first", "2/2 second")
+    assert finding.answer is Answer.ABSENT
+    assert finding.part_ids == first.part_ids
+
+
+def test_unsure_when_the_listing_is_longer_than_what_is_read(sandbox: Any) -> None:
+    send(sandbox, "The oldest post")
+    post_many(sandbox, twitter_find.MAX_PAGES * twitter_find.PAGE_SIZE)
+    finding = find(sandbox, "The oldest post")
+    assert finding.answer is Answer.UNSURE and finding.part_ids == ()
+    assert f"read {twitter_find.MAX_PAGES * twitter_find.PAGE_SIZE} posts" in finding.checked
+    assert f"after {twitter_find.MAX_PAGES} pages" in finding.checked
+    # What the pages read do hold is found all the same.
+    newest = f"filler {twitter_find.MAX_PAGES * twitter_find.PAGE_SIZE - 1}"
+    assert find(sandbox, newest).answer is Answer.FOUND
+
+
+def test_the_same_words_on_another_account_are_not_found(sandbox: Any) -> None:
+    send(sandbox, "Shared words", keys=OTHER_KEYS)
+    assert find(sandbox, "Shared words").answer is Answer.ABSENT
+    assert find(sandbox, "Shared words", network=adapter(sandbox, OTHER_KEYS)).answer is (
+        Answer.FOUND
+    )
+
+
+def test_one_word_different_is_another_post(sandbox: Any) -> None:
+    send(sandbox, "New post: how we ship on Fridays https://blog.example.com/a")
+    finding = find(sandbox, "New post: how we ship on Mondays https://blog.example.com/a")
+    assert finding.answer is Answer.ABSENT
+    other_link = find(sandbox, "New post: how we ship on Fridays https://blog.example.com/b")
+    assert other_link.answer is Answer.ABSENT
+
+
+@pytest.mark.parametrize("echo", [False, True])
+def test_a_failed_read_is_transient_and_keeps_secrets(sandbox: Any, echo: bool) -> None:
+    sandbox.fault("twitter", status=500, reads=True, echo=echo)
+    with pytest.raises(Transient, match="read of the account's posts") as caught:
+        find(sandbox, "Anything")
+    assert "500" in str(caught.value)
+    assert_no_secret(caught.value)
+    assert sandbox.posts("twitter") == []
+    assert find(sandbox, "Anything").answer is Answer.ABSENT  # the fault is used up
+
+
+def test_a_rate_limited_read_says_when_to_come_back(sandbox: Any) -> None:
+    sandbox.fault("twitter", status=429, reads=True, reset_in=300)
+    with pytest.raises(RateLimited) as caught:
+        find(sandbox, "Anything")
+    reset_at = caught.value.reset_at
+    assert reset_at is not None and reset_at > datetime.now(UTC) + timedelta(seconds=290)
+
+
+def test_a_read_that_times_out_is_transient(sandbox: Any) -> None:
+    sandbox.fault("twitter", delay=TIMEOUT + 0.5, reads=True)
+    with pytest.raises(Transient, match="did not answer a read of the account's posts"):
+        find(sandbox, "Anything")
+
+
+def test_the_account_is_looked_up_once_per_adapter(sandbox: Any) -> None:
+    network = adapter(sandbox)
+    find(sandbox, "one", network=network)
+    find(sandbox, "two", network=network)
+    paths = [r["path"] for r in sandbox.requests("twitter")]
+    assert paths.count("/2/users/me") == 1 and len(paths) == 3
+
+
+def test_nothing_is_read_when_every_part_is_recorded(sandbox: Any) -> None:
+    finding = find(sandbox, "a", "b", sent_parts=("111", "222"))
+    assert finding.answer is Answer.FOUND and finding.part_ids == ()
+    assert finding.url == "https://x.com/i/web/status/111"
+    assert sandbox.requests("twitter") == []
+
+
+def test_a_post_created_behind_a_server_error_is_found(sandbox: Any) -> None:
+    sandbox.fault("twitter", status=500, created=True)
+    with pytest.raises(Uncertain, match="may have been published") as caught:
+        send(sandbox, LINKED)
+    assert_no_secret(caught.value)
+    [post] = sandbox.posts("twitter")
+    finding = find(sandbox, LINKED)
+    assert finding.answer is Answer.FOUND
+    assert finding.part_ids == (post["id"],)
+    assert finding.url == post["url"]
+
+
+def test_duplicate_content_raises_duplicate(sandbox: Any) -> None:
+    send(sandbox, "Same words twice")
+    with pytest.raises(Duplicate, match="duplicate content") as caught:
+        send(sandbox, "Same words twice")
+    assert isinstance(caught.value, Rejected)
+    assert caught.value.channel == "x-main" and caught.value.existing is None
+    assert "crosspost done" in str(caught.value)
+    assert_no_secret(caught.value)
