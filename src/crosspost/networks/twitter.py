@@ -1,4 +1,5 @@
-"""X (Twitter): posts and threads through tweepy's v2 client, one image per post.
+"""X (Twitter): posts and threads through tweepy's v2 client, one image per post, and
+`find` to look for a post among the account's own (`twitter_find`).
 
 tweepy stays out of module scope: importing this module must stay cheap.
 """
@@ -16,12 +17,13 @@ from crosspost.errors import (
     ChannelBlocked,
     CredentialError,
     DeliveryError,
+    Duplicate,
     RateLimited,
     Rejected,
     Transient,
     Uncertain,
 )
-from crosspost.networks.base import NetworkInfo, Outgoing, PartCallback, Receipt
+from crosspost.networks.base import Finding, NetworkInfo, Outgoing, PartCallback, Receipt
 
 if TYPE_CHECKING:
     import tweepy
@@ -74,6 +76,7 @@ class TwitterNetwork:
         self._credentials = dict(credentials)
         self._client: tweepy.Client | None = None
         self._warnings: list[str] = []
+        self._me: tuple[str, str] | None = None  # (user id, username), read once
 
     def send(self, *, outgoing: Outgoing, on_part: PartCallback | None = None) -> Receipt:
         """Publish the post (or the rest of the thread), each part a reply to the one before."""
@@ -119,6 +122,35 @@ class TwitterNetwork:
             url=STATUS_URL.format(id=ids[0]),
             part_ids=tuple(ids),
             warnings=tuple(self._warnings),
+        )
+
+    def find(self, *, outgoing: Outgoing, since: datetime) -> Finding:
+        """Look for the parts of `outgoing` not yet recorded among the account's posts
+        created since `since` (GET /2/users/me, then its timeline, newest first)."""
+        import requests
+        from tweepy.errors import TweepyException
+
+        from crosspost.networks import twitter_find
+
+        if len(outgoing.sent_parts) >= len(outgoing.parts):
+            return twitter_find.already_recorded(outgoing, status_url=STATUS_URL)
+        client = self._get_client()
+        try:
+            if self._me is None:
+                self._me = twitter_find.read_me(client)
+            user_id, username = self._me
+            listing = twitter_find.read_posts(client, user_id, since=since)
+        except (TweepyException, requests.RequestException, twitter_find.UnreadableAnswer) as exc:
+            raise _map_error(
+                exc,
+                channel=self.channel,
+                timeout=self.timeout,
+                secrets=self._credentials.values(),
+                posting=False,
+                reading=True,
+            ) from exc
+        return twitter_find.settle(
+            outgoing, listing, account=f"@{username}", since=since, status_url=STATUS_URL
         )
 
     def _get_client(self) -> tweepy.Client:
@@ -241,8 +273,13 @@ def _map_error(
     timeout: float,
     secrets: Any,
     posting: bool = True,
+    reading: bool = False,
 ) -> DeliveryError:
-    """The one place where tweepy and requests failures become crosspost errors."""
+    """The one place where tweepy and requests failures become crosspost errors.
+
+    `posting` is False for requests that cannot create a post: the image upload,
+    and the reads of `find` (`reading`), whose messages say so.
+    """
     from tweepy.errors import HTTPException
 
     from crosspost.networks import _http
@@ -250,6 +287,8 @@ def _map_error(
     if isinstance(exc, DeliveryError):
         return exc
     secrets = list(secrets)
+    # Requests that cannot create a post, named as the messages below need them.
+    request = "a read of the account's posts" if reading else "an image upload"
     if isinstance(exc, HTTPException):
         response = exc.response
         status = response.status_code
@@ -296,23 +335,22 @@ def _map_error(
                     channel=channel,
                 )
             return Transient(
-                f"X had a server error for channel {channel!r} ({detail}); nothing was "
-                "published, try again later.",
+                f"X had a server error for channel {channel!r} on {request} ({detail}); "
+                "nothing was published, try again later.",
                 channel=channel,
             )
-        what = "the post" if posting else "the image"
-        hint = ""
-        if "duplicate content" in detail:
+        if posting and "duplicate content" in detail:
             # Most often after an `unknown` outcome: the earlier attempt did go out.
-            hint = (
-                "; this exact text is already on the account, so an earlier attempt probably "
-                "went out: find it and record it with `crosspost done ID --url URL`"
+            return Duplicate(
+                f"X refused the post for channel {channel!r}: {detail}; this exact text is "
+                "already on the account, so an earlier attempt probably went out: find it "
+                "and record it with `crosspost done ID --url URL`",
+                channel=channel,
             )
-        return Rejected(
-            f"X refused {what} for channel {channel!r}: {detail}{hint}", channel=channel
-        )
+        what = "the post" if posting else ("a read of its posts" if reading else "the image")
+        return Rejected(f"X refused {what} for channel {channel!r}: {detail}", channel=channel)
     mapped = _http.transport_error(
-        exc, network="X", channel=channel, timeout=timeout, posting=posting
+        exc, network="X", channel=channel, timeout=timeout, posting=posting, request=request
     )
     if mapped is not None:
         return mapped
@@ -325,7 +363,7 @@ def _map_error(
             channel=channel,
         )
     return Transient(
-        f"X answered the image upload for channel {channel!r} with something unreadable "
+        f"X answered {request} for channel {channel!r} with something unreadable "
         f"({type(exc).__name__}); nothing was published, try again later.",
         channel=channel,
     )

@@ -66,6 +66,7 @@ def _post(action: str, fields: dict[str, Any], store: Store) -> Reply | None:
             echo=bool(fields.get("echo", False)),
             problem=fields.get("problem"),
             reads=bool(fields.get("reads", False)),
+            created=bool(fields.get("created", False)),
         )
         store.add_fault(network, fault)
         return Reply(201, {"network": network, "fault": fault.as_dict()})

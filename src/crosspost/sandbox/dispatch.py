@@ -74,6 +74,10 @@ class Dispatcher:
             route, found = matched
             fault = self.store.take_fault(api.network, posting=route.posting)
             if fault is not None and fault.status is not None:
+                if fault.created:
+                    # The request is carried out (the post exists), then its answer is
+                    # replaced by the error, whatever the handler said.
+                    route.handler(req, self.store, found)
                 reply = api.fault_reply(fault, req, self.store)
                 if fault.echo:
                     echo_headers(reply, req)

@@ -123,7 +123,8 @@ def _state_line(faults: list[dict[str, Any]], latency: float) -> str:
     for fault in faults:
         what = []
         if fault["status"] is not None:
-            what.append(f"answers {fault['status']}")
+            after = " after creating the post" if fault.get("created") else ""
+            what.append(f"answers {fault['status']}{after}")
         if fault["delay"]:
             what.append(f"answers {fault['delay']:g} s late")
         notes.append(f"next {fault['remaining']} request(s) {' and '.join(what)}")

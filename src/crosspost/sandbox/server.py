@@ -211,6 +211,7 @@ class Sandbox:
         echo: bool = False,
         problem: str | None = None,
         reads: bool = False,
+        created: bool = False,
     ) -> None:
         """Make the next `count` posting requests to `network` fail or answer late.
 
@@ -218,7 +219,10 @@ class Sandbox:
         `delay` seconds are slept after the post is created, before answering;
         `reset_in` is when a 429 says to come back; `code` picks Facebook's
         throttling code (4, 17, 32 or 613; 32 by default); with `echo` the error's
-        message repeats the request's headers, Authorization included.
+        message repeats the request's headers, Authorization included; with
+        `reads` reading requests are hit too (X's timeline, bit.ly's clicks); with
+        `created` the request is carried out first (the post exists) and the
+        server error (500 or 503) is answered all the same.
         """
         fault = make_fault(
             network,
@@ -230,6 +234,7 @@ class Sandbox:
             echo=echo,
             problem=problem,
             reads=reads,
+            created=created,
         )
         self._store.add_fault(network, fault)
 

@@ -38,6 +38,9 @@ class Fault:
     # The error's message echoes the request's headers (Authorization included), as
     # some real APIs' do: what a client shows or stores of it must be scrubbed.
     echo: bool = False
+    # The request is carried out first (the post is created), then the error is the
+    # answer: a server error that proves nothing, as Graph's 500s on posts do.
+    created: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -54,6 +57,7 @@ def make_fault(
     echo: bool = False,
     problem: str | None = None,
     reads: bool = False,
+    created: bool = False,
 ) -> Fault:
     """Validate fault parameters once, for both the Python and the HTTP control API."""
     check_network(network)
@@ -69,6 +73,12 @@ def make_fault(
         raise ValueError("echo needs a status: it is the error's message that echoes")
     if status is not None and status not in FAULT_STATUSES:
         raise ValueError(f"status must be one of {sorted(FAULT_STATUSES)}, not {status!r}")
+    if created and (status is None or status < 500):
+        # A refusal (4xx) proves nothing was made; answering one for a post that
+        # exists would make a test assert what no network does.
+        raise ValueError("created needs a server-error status (500 or 503) to answer with")
+    if created and reads:
+        raise ValueError("created applies to posting requests only: a read creates nothing")
     if delay is not None and (not isinstance(delay, int | float) or delay < 0):
         raise ValueError(f"delay must be a number of seconds >= 0, not {delay!r}")
     if not isinstance(count, int) or count < 1:
@@ -89,6 +99,7 @@ def make_fault(
         echo=bool(echo),
         problem=problem,
         reads=bool(reads),
+        created=bool(created),
     )
 
 

@@ -1,4 +1,5 @@
-"""X API v2: POST /2/tweets and POST /2/media/upload, checked like the real ones."""
+"""X API v2: POST /2/tweets and POST /2/media/upload, checked like the real ones, and the
+reads a client checks its own posts with (GET /2/users/me, GET /2/users/{id}/tweets)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import binascii
 import math
 import re
 import time
+from datetime import datetime
 from typing import Any
 
+from crosspost.sandbox import twitter_reads
 from crosspost.sandbox.state import Fault, Store, now_iso
 from crosspost.sandbox.wire import Api, Reply, Request, Route, Upload, parse_oauth_params
 from crosspost.text import weighted_length
@@ -27,9 +30,12 @@ OAUTH_PARAMS = (
 # The simple (one-request) v2 upload only takes these; GIFs and videos need chunks.
 MEDIA_CATEGORIES = frozenset({"tweet_image", "dm_image", "subtitles"})
 MEDIA_EXPIRES_AFTER_SECS = 86400
-# Per-user 15-minute windows, as X announces them in x-rate-limit-* headers.
+# Per-user 15-minute windows, as X announces them in x-rate-limit-* headers: X's rate-limit
+# table (docs.x.com/x-api/fundamentals/rate-limits) gives POST /2/tweets 100, the media
+# endpoints 500 and the user timeline (GET /2/users/:id/tweets) 900 per user; GET
+# /2/users/me is 75 per user in the per-endpoint tables third parties transcribe.
 RATE_WINDOW_SECS = 900
-RATE_LIMITS = {"tweets": 100, "media": 500}
+RATE_LIMITS = {"tweets": 100, "media": 500, "timeline": 900, "me": 75}
 # Snowflake-sized ids, so clients that parse them as 64-bit integers are exercised.
 TWEET_ID_BASE = 1_860_000_000_000_000_000
 MEDIA_ID_BASE = 1_870_000_000_000_000_000
@@ -129,6 +135,7 @@ def create_tweet(req: Request, store: Store, _: re.Match[str]) -> Reply:
             return _forbidden("You are not allowed to create a Tweet with duplicate content.")
         tweet_id = str(TWEET_ID_BASE + store.next_number("tweet"))
         link = _URL.search(text)
+        at = now_iso()
         store.add_post(
             NETWORK,
             {
@@ -141,12 +148,41 @@ def create_tweet(req: Request, store: Store, _: re.Match[str]) -> Reply:
                 "reply_to": reply_to,
                 "media": [dict(m) for m in media],
                 "weighted_length": weighted,
-                "at": now_iso(),
+                "at": at,
+                # What the reading routes answer: the author's user id, X's time format.
+                "author_id": twitter_reads.user_id_for(account),
+                "created_at": twitter_reads.x_time(datetime.fromisoformat(at)),
             },
         )
     return Reply(
         201, {"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}}
     )
+
+
+def get_me(req: Request, store: Store, _: re.Match[str]) -> Reply:
+    """GET /2/users/me: the account the OAuth 1.0a token belongs to."""
+    account = _account(req)
+    if account is None:
+        return _unauthorized()
+    return Reply(200, {"data": twitter_reads.user_for(account)})
+
+
+def list_tweets(req: Request, store: Store, found: re.Match[str]) -> Reply:
+    """GET /2/users/{id}/tweets: the account's posts newest first, as X shows them."""
+    account = _account(req)
+    if account is None:
+        return _unauthorized()
+    if found.group("id") != twitter_reads.user_id_for(account):
+        # X lists any public account; the sandbox only the caller's own, so that a
+        # client reading someone else's timeline by mistake fails instead of
+        # concluding that its post is not there.
+        return _forbidden("The sandbox lists only the authenticated user's own posts.")
+    try:
+        with store.lock:
+            body = twitter_reads.timeline(store.live_posts(NETWORK), found.group("id"), req.query)
+    except twitter_reads.BadQuery as exc:
+        return _invalid(str(exc), exc.parameter, exc.value)
+    return Reply(200, body)
 
 
 def _sniff(data: bytes) -> str | None:
@@ -271,18 +307,24 @@ def fault_reply(fault: Fault, req: Request, store: Store) -> Reply:
     if fault.status == 429:
         reset = str(math.ceil(time.time()) + fault.reset_in)
         reply = _problem(429, "Too Many Requests")
-        # X says when to come back in the 15-minute headers, and in the 24-hour
-        # ones when the daily cap is the limit hit; a client may read either.
+        endpoint = _endpoint(req.path)
         reply.headers.update(
             {
-                "x-rate-limit-limit": str(RATE_LIMITS["tweets"]),
+                "x-rate-limit-limit": str(RATE_LIMITS[endpoint]),
                 "x-rate-limit-remaining": "0",
                 "x-rate-limit-reset": reset,
-                "x-user-limit-24hour-limit": "17",
-                "x-user-limit-24hour-remaining": "0",
-                "x-user-limit-24hour-reset": reset,
             }
         )
+        if endpoint == "tweets":
+            # X says when to come back in the 15-minute headers, and in the 24-hour
+            # ones when the daily post cap is the limit hit; a client may read either.
+            reply.headers.update(
+                {
+                    "x-user-limit-24hour-limit": "17",
+                    "x-user-limit-24hour-remaining": "0",
+                    "x-user-limit-24hour-reset": reset,
+                }
+            )
         return reply
     if fault.status == 503:
         return _problem(503, "Service Unavailable")
@@ -297,7 +339,7 @@ def add_rate_headers(reply: Reply, req: Request, store: Store) -> Reply:
     """Every X answer tells the client where it stands in its 15-minute window."""
     if "x-rate-limit-reset" in reply.headers:
         return reply
-    endpoint = "media" if req.path.startswith("/2/media") else "tweets"
+    endpoint = _endpoint(req.path)
     account = _account(req) or "anonymous"
     now = time.time()
     with store.lock:
@@ -317,6 +359,17 @@ def add_rate_headers(reply: Reply, req: Request, store: Store) -> Reply:
     return reply
 
 
+def _endpoint(path: str) -> str:
+    """Which of X's rate windows a request counts in."""
+    if path.startswith("/2/media"):
+        return "media"
+    if path.rstrip("/") == "/2/users/me":
+        return "me"
+    if path.startswith("/2/users/"):
+        return "timeline"
+    return "tweets"
+
+
 def not_found(req: Request) -> Reply:
     return _problem(404, "Not Found Error", f"Sorry, that page does not exist: {req.path}")
 
@@ -328,6 +381,8 @@ API = Api(
         Route("POST", re.compile(r"^/2/tweets/?$"), create_tweet),
         Route("POST", re.compile(r"^/2/media/upload/?$"), upload_media),
         Route("POST", re.compile(r"^/2/media/metadata/?$"), describe_media, posting=False),
+        Route("GET", re.compile(r"^/2/users/me/?$"), get_me, posting=False),
+        Route("GET", re.compile(r"^/2/users/(?P<id>[0-9]+)/tweets/?$"), list_tweets, posting=False),
     ),
     fault_reply=fault_reply,
     not_found=not_found,
