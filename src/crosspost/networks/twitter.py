@@ -7,6 +7,7 @@ tweepy stays out of module scope: importing this module must stay cheap.
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -38,6 +39,8 @@ X_HOSTS = (TWEEPY_HOST, X_HOST)
 MEDIA_UPLOAD_PATH = "/2/media/upload"
 MEDIA_METADATA_PATH = "/2/media/metadata"
 STATUS_URL = "https://x.com/i/web/status/{id}"
+# The id in any address of a post: x.com or twitter.com, /NAME/status/ or /i/web/status/.
+STATUS_ID = re.compile(r"^https?://(?:www\.|mobile\.)?(?:x|twitter)\.com/.*?/status(?:es)?/(\d+)")
 ALT_TEXT_MAX = 1000  # X refuses longer alt text
 # X's rate-limit families, most specific first: (header prefix, what a human calls it).
 LIMIT_FAMILIES = (
@@ -123,6 +126,13 @@ class TwitterNetwork:
             part_ids=tuple(ids),
             warnings=tuple(self._warnings),
         )
+
+    @staticmethod
+    def post_id_from_url(url: str) -> str | None:
+        """The post id in an X address (`https://x.com/NAME/status/DIGITS`), for
+        `crosspost done --part`; None when it holds none."""
+        match = STATUS_ID.search(url)
+        return match.group(1) if match else None
 
     def find(self, *, outgoing: Outgoing, since: datetime) -> Finding:
         """Look for the parts of `outgoing` not yet recorded among the account's posts
