@@ -40,7 +40,7 @@ class SQLiteStore(DeliveriesMixin, ClaimsMixin, LinksMixin, ChannelsMixin, Feeds
 
     @staticmethod
     def owner_id() -> str:
-        """This process, as the `owner` to pass to `claim` (see `liveness.owner_id`)."""
+        """This process, as the `owner` to pass to `claim` and `claim_short_link`."""
         return owner_id()
 
     def has_work(self, *, now: datetime) -> bool:
