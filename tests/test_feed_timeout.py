@@ -1,8 +1,10 @@
-"""A feed's `timeout` bounds the whole download, however slowly the bytes arrive."""
+"""A feed's `timeout` bounds the whole request, status line and headers included,
+however slowly the bytes arrive."""
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -112,3 +114,97 @@ def test_a_feed_that_trickles_stops_at_its_timeout(
     # only a bound, so that a regression fails here rather than hangs.
     assert trickle.done.wait(timeout=30)
     assert trickle.sent_all is False
+
+
+# Each header byte comes well within the socket timeout (1 s), so only a deadline over
+# the whole request stops the read; the head is about 100 bytes, so a regression
+# reads it all (about 30 s) and the pull succeeds, failing the test, rather than hangs.
+HEADER_DRIP = 0.3
+
+
+class HeaderDribble:
+    """A bare socket server: reads one request, then sends the status line and headers
+    one byte every HEADER_DRIP s, then the whole FEED at once."""
+
+    def __init__(self) -> None:
+        self.head = (
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=UTF-8\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(FEED)
+        )
+        self.head_bytes_sent = 0
+        self.sent_all: bool | None = None  # once `done`: whether everything went out
+        self.done = threading.Event()
+        self._stop = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)  # so that stop() is noticed while waiting for a client
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._listener.getsockname()[1]}/feed.xml"
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                self._answer(conn)
+            return
+
+    def _answer(self, conn: socket.socket) -> None:
+        conn.settimeout(10)
+        request = b""
+        try:
+            while b"\r\n\r\n" not in request and (data := conn.recv(4096)):
+                request += data
+            self.sent_all = False
+            for byte in self.head:
+                conn.sendall(bytes([byte]))
+                self.head_bytes_sent += 1
+                if self._stop.wait(HEADER_DRIP):
+                    return
+            conn.sendall(FEED)
+            self.sent_all = True
+        except OSError:  # the client hung up, as it should
+            pass
+        finally:
+            self.done.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._listener.close()
+
+
+@pytest.fixture
+def dribble() -> Iterator[HeaderDribble]:
+    server = HeaderDribble()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_feed_whose_headers_dribble_stops_at_its_timeout(
+    tmp_path: Path, dribble: HeaderDribble
+) -> None:
+    config = tmp_path / "channels.yaml"
+    config.write_text(
+        "channels:\n  xing:\n    network: manual\n    site: Xing\n"
+        f"feeds:\n  - name: slow\n    url: {dribble.url}\n    timeout: 1\n",
+        encoding="utf-8",
+    )
+    result = run("-c", config, "feed", "pull", "--json")
+    assert result.exit_code == 1, result.stderr
+    assert [f["status"] for f in json.loads(result.stdout)] == ["error"]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+    assert f"{dribble.url} did not answer within 1 s" in errors[0]
+    assert "Traceback" not in result.stderr
+    # crosspost hung up before the headers were over; the wait only bounds a regression.
+    assert dribble.done.wait(timeout=60)
+    assert dribble.sent_all is False
+    assert 0 < dribble.head_bytes_sent < len(dribble.head)

@@ -1,4 +1,7 @@
-"""A ledger written by crosspost 0794f72 (schema version 3) opens and works unchanged.
+"""A ledger written by crosspost 0794f72 (schema version 3) opens and works.
+
+Opening it applies migration 4 (the short-link claims table) and changes
+nothing else.
 
 `tests/data/ledger-v3.sql` is that release's ledger dumped as SQL text (see
 `tests/data/make_ledger_v3.py`); each test loads it into a fresh file.
@@ -12,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from crosspost.ledger import Ledger
+from crosspost.ledger import MIGRATIONS, Ledger
+from crosspost.ledger.models import LinkClaim
 from crosspost.states import DeliveryState, EventKind, Route
 
 DUMP = Path(__file__).parent / "data" / "ledger-v3.sql"
@@ -41,12 +45,35 @@ def schema(path: Path) -> tuple[int, list[tuple[str, str]]]:
     return version, rows
 
 
-def test_opening_applies_no_migration(path: Path) -> None:
-    before = schema(path)
-    assert before[0] == 3
+def test_opening_adds_the_short_link_claims_and_changes_nothing_else(path: Path) -> None:
+    version, before = schema(path)
+    assert version == 3
     with Ledger.open(path) as ledger:
         assert len(ledger.deliveries()) == 15
-    assert schema(path) == before
+    version, after = schema(path)
+    assert version == 4 == len(MIGRATIONS)
+    assert set(before) <= set(after)
+    added = {name for name, _ in set(after) - set(before)}
+    assert added == {"short_link_claims", "sqlite_autoindex_short_link_claims_1"}
+    with Ledger.open(path):  # opened again, nothing is left to apply
+        pass
+    assert schema(path) == (version, after)
+
+
+def test_the_upgraded_ledger_claims_links_and_keeps_the_cached_ones(path: Path) -> None:
+    cached = f"{HELLO}?utm_source=x-thread"
+    new = f"{HELLO}?utm_source=fb"
+    with Ledger.open(path) as ledger, Ledger.open(path) as other:
+        me = ledger.owner_id()
+        assert ledger.claim_short_link(cached, owner=me, lease_seconds=60) == LinkClaim(
+            cached=("https://bit.ly/a", "bit.ly/a")
+        )
+        assert ledger.claim_short_link(new, owner=me, lease_seconds=60).claimed
+        held = other.claim_short_link(new, owner="elsewhere.invalid:1:rnd-x", lease_seconds=60)
+        assert (held.claimed, held.holder) == (False, me)
+        ledger.save_short_link(new, short_url="https://bit.ly/n", bitlink_id="bit.ly/n")
+        again = other.claim_short_link(new, owner="elsewhere.invalid:1:rnd-x", lease_seconds=60)
+        assert again == LinkClaim(cached=("https://bit.ly/n", "bit.ly/n"))
 
 
 def test_every_delivery_reads_back(path: Path) -> None:
@@ -190,4 +217,4 @@ def test_a_failed_delivery_from_the_old_ledger_is_retried_and_sent(path: Path) -
         again = ledger.claim(unknown.id, owner="me", lease_seconds=60)
         assert again is not None and again.sent_parts == ("u1",)
         assert ledger.record_part(unknown.id, index=1, remote_id="u2").sent_parts == ("u1", "u2")
-    assert schema(path)[0] == 3
+    assert schema(path)[0] == len(MIGRATIONS)

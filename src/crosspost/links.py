@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+import time
+from contextlib import suppress
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .bitly import Bitly
 from .config import ChannelConfig, Shortener, Utm
+from .errors import LedgerError, ShortenerFailed
+from .ledger.models import LinkClaim
+from .ledger.store import ShortLinks
 from .post import Post
 
 
@@ -38,21 +42,42 @@ def _expand(template: str, values: dict[str, str]) -> str:
     return out
 
 
+# A claim on a long URL lasts twice the shortener's `timeout` (requests bounds
+# the connect and the read separately, so one request may use both) plus this,
+# for the ledger writes around the request.  A claim that lapses while its
+# owner still works costs one more bit.ly request, never a lost link.
+CLAIM_MARGIN_SECONDS = 5.0
+# How often a process waiting for another's link looks again: soon at first
+# (bit.ly usually answers in a fraction of a second), then every 0.2 s.
+FIRST_PAUSE_SECONDS = 0.05
+MAX_PAUSE_SECONDS = 0.2
+
+
 class LinkShortener:
     """bit.ly (crosspost.bitly), with every short link cached in the ledger.
 
     bit.ly's free plans have small monthly quotas and per-minute limits: the
-    same long URL is never shortened twice.
+    same long URL is never shortened twice, not even by two runs at once.
     """
 
     def __init__(
-        self, settings: Shortener, *, token: str, ledger: Any, api_url: str | None = None
+        self,
+        settings: Shortener,
+        *,
+        token: str,
+        ledger: ShortLinks,
+        api_url: str | None = None,
     ) -> None:
         self._settings = settings
         self._token = token
         self._ledger = ledger
         self._api_url = api_url or settings.api_url
         self._client: Bitly | None = None
+
+    @property
+    def lease_seconds(self) -> float:
+        """How long a claim on a long URL lasts, and how long another process waits for it."""
+        return 2 * self._settings.timeout + CLAIM_MARGIN_SECONDS
 
     def cached(self, long_url: str) -> str | None:
         hit = self._ledger.get_short_link(long_url)
@@ -61,26 +86,73 @@ class LinkShortener:
     def shorten(self, long_url: str) -> str:
         """The short link for `long_url`; raises ShortenerFailed on any bit.ly error.
 
-        Single-flight within the process: channels sending in parallel that need the
-        same long URL wait for the first one's answer instead of asking bit.ly again.
+        Single-flight across threads and processes: whoever needs a long URL
+        first claims it in the ledger and asks bit.ly; the others wait for its
+        answer instead of asking again.  The thread lock is still needed: the
+        threads of one process share one owner id, so the claim cannot order them.
         """
         hit = self.cached(long_url)
         if hit:
             return hit
         with _flight(long_url):
-            hit = self.cached(long_url)  # the thread that went first has saved it
+            hit = self._claim_or_wait(long_url)  # another process may have saved it meanwhile
             if hit:
                 return hit
-            if self._client is None:
-                self._client = Bitly(
-                    self._token, api_url=self._api_url, timeout=self._settings.timeout
+            try:
+                short, bitlink_id = self._ask_bitly(long_url)
+                # Saving ends the claim; another run may have saved first, and
+                # the ledger keeps and returns the first.
+                saved, _ = self._ledger.save_short_link(
+                    long_url, short_url=short, bitlink_id=bitlink_id
                 )
-            short, bitlink_id = self._client.shorten(
-                long_url, domain=self._settings.domain, group_guid=self._settings.group_guid
-            )
-            self._ledger.save_short_link(long_url, short_url=short, bitlink_id=bitlink_id)
-        # Another run may have saved first: the ledger keeps the first, use it.
-        return self.cached(long_url) or short
+            except BaseException:
+                self._release(long_url)
+                raise
+        return saved
+
+    def _claim_or_wait(self, long_url: str) -> str | None:
+        """The cached link, or None once this process holds the claim on `long_url`.
+
+        While another live process holds it, look again now and then, until its
+        link is saved or its claim is released, expires or outlives its owner;
+        ShortenerFailed when that takes longer than a claim may last.
+        """
+        owner = self._ledger.owner_id()
+        wait = self.lease_seconds
+        deadline = time.monotonic() + wait
+        pause = FIRST_PAUSE_SECONDS
+        while True:
+            claim = self._ledger.claim_short_link(long_url, owner=owner, lease_seconds=wait)
+            if claim.cached is not None:
+                return claim.cached[0]
+            if claim.claimed:
+                return None
+            if time.monotonic() >= deadline:
+                raise _still_claimed(long_url, claim, wait)
+            time.sleep(pause)
+            pause = min(pause * 2, MAX_PAUSE_SECONDS)
+
+    def _ask_bitly(self, long_url: str) -> tuple[str, str]:
+        if self._client is None:
+            self._client = Bitly(self._token, api_url=self._api_url, timeout=self._settings.timeout)
+        return self._client.shorten(
+            long_url, domain=self._settings.domain, group_guid=self._settings.group_guid
+        )
+
+    def _release(self, long_url: str) -> None:
+        """Give up the claim after a failure, so that the next process asks at once."""
+        # A ledger error here must not hide bit.ly's (the caller's on_error
+        # handles ShortenerFailed); the claim's lease retires it instead.
+        with suppress(LedgerError):
+            self._ledger.release_short_link(long_url, owner=self._ledger.owner_id())
+
+
+def _still_claimed(long_url: str, claim: LinkClaim, waited: float) -> ShortenerFailed:
+    until = f" (its claim lapses at {claim.until:%H:%M:%S} UTC)" if claim.until else ""
+    return ShortenerFailed(
+        f"waited {waited:g} s for another crosspost process ({claim.holder}) to shorten "
+        f"{long_url}{until}; the next run asks bit.ly itself if that process is stuck"
+    )
 
 
 _FLIGHTS: dict[str, threading.Lock] = {}

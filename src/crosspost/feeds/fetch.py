@@ -74,16 +74,23 @@ def fetch_feed(
         return _read_file(location)
     import requests
 
+    from .deadline import deadline_session
+
     headers = {"User-Agent": user_agent(), "Accept": ACCEPT}
     if etag:
         headers["If-None-Match"] = etag
     if modified:
         headers["If-Modified-Since"] = modified
+    # `timeout` is the whole request's, connect to last byte, however slowly the
+    # server sends: requests' own timeout bounds each socket read only.
     deadline = time.monotonic() + feed.timeout
     try:
-        with requests.get(
-            location, headers=headers, timeout=feed.timeout, stream=True, allow_redirects=True
-        ) as response:
+        with (
+            deadline_session(deadline) as session,
+            session.get(
+                location, headers=headers, timeout=feed.timeout, stream=True, allow_redirects=True
+            ) as response,
+        ):
             if response.status_code == 304:
                 return Answer(
                     location=location,
@@ -94,9 +101,7 @@ def fetch_feed(
             if response.status_code >= 400:
                 reason = f" {response.reason}" if response.reason else ""
                 raise FeedUnavailable(f"{location} answered HTTP {response.status_code}{reason}")
-            content = _read_body(
-                response, location=location, deadline=deadline, timeout=feed.timeout
-            )
+            content = _read_body(response, location=location, timeout=feed.timeout)
             return Answer(
                 location=location,
                 content=content,
@@ -113,43 +118,24 @@ def fetch_feed(
         raise FeedUnavailable(f"cannot read {location}: {type(exc).__name__}") from None
 
 
-def _read_body(response: Any, *, location: str, deadline: float, timeout: float) -> bytes:
-    # requests' timeout bounds each socket read, not the whole body, and iter_content
-    # waits until a whole chunk has arrived: a feed served a byte every half second ran
-    # 30 s past its `timeout: 2`. read1 hands back whatever has arrived, so the deadline
-    # is checked after every packet; a server that falls silent instead meets the
-    # per-read timeout.
+def _read_body(response: Any, *, location: str, timeout: float) -> bytes:
+    # Each socket read ends at the request's deadline (deadline_session), so a body
+    # that trickles in past it meets a read timeout.  urllib3's own reads, not
+    # iter_content: requests turns a read timeout there into a ConnectionError.
     import urllib3
 
-    late = FeedUnavailable(f"{location} did not finish answering within {timeout:g} s")
     raw = response.raw
-    if not hasattr(raw, "read1"):  # an older urllib3: whole chunks, checked between them
-        return _read_chunks(response, location=location, deadline=deadline, late=late)
     chunks: list[bytes] = []
     size = 0
     try:
-        while chunk := raw.read1(CHUNK_BYTES, decode_content=True):
+        while chunk := raw.read(CHUNK_BYTES, decode_content=True):
             chunks.append(chunk)
             size += len(chunk)
             _check_size(size, location)
-            if time.monotonic() > deadline:
-                raise late
     except urllib3.exceptions.ReadTimeoutError:
-        raise late from None
+        raise FeedUnavailable(f"{location} did not finish answering within {timeout:g} s") from None
     except urllib3.exceptions.HTTPError as exc:  # dropped mid-body, bad gzip
         raise FeedUnavailable(f"cannot read {location}: {type(exc).__name__}") from None
-    return b"".join(chunks)
-
-
-def _read_chunks(response: Any, *, location: str, deadline: float, late: FeedUnavailable) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_content(CHUNK_BYTES):
-        chunks.append(chunk)
-        size += len(chunk)
-        _check_size(size, location)
-        if time.monotonic() > deadline:
-            raise late
     return b"".join(chunks)
 
 

@@ -11,7 +11,8 @@ guarantees operation by operation.
 
 The package is one interface and its implementations:
 
-* `store.Store`, the protocol the rest of crosspost codes against;
+* `store.Store`, the protocol the rest of crosspost codes against (its
+  short-link part, `store.ShortLinks`, on its own for `links.LinkShortener`);
 * `models`, the frozen values that cross it;
 * `liveness`, whether a claimer process still runs;
 * `sqlite/`, `SQLiteStore`, the ledger in one SQLite file (`Ledger` is its
@@ -37,13 +38,14 @@ from .models import (
     EntryMark,
     Event,
     FeedState,
+    LinkClaim,
     Note,
     SeenEntry,
 )
 from .sqlite import SQLiteStore
 from .sqlite.db import BUSY_TIMEOUT_SECONDS, LEDGER_FILENAME, default_ledger_path
 from .sqlite.migrations import MIGRATIONS
-from .store import Store
+from .store import ShortLinks, Store
 
 # The name every caller has used since the first release.
 Ledger = SQLiteStore
@@ -70,9 +72,11 @@ __all__ = [
     "Event",
     "FeedState",
     "Ledger",
+    "LinkClaim",
     "Note",
     "SQLiteStore",
     "SeenEntry",
+    "ShortLinks",
     "Store",
     "claimer_is_gone",
     "default_ledger_path",

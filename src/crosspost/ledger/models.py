@@ -125,3 +125,20 @@ class Note:
     channel: str | None
     text: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LinkClaim:
+    """What `claim_short_link` found for one long URL, one of three cases.
+
+    * `cached` is set: the link is saved already, nobody asks bit.ly;
+    * `claimed`: the caller holds the claim now, asks bit.ly, then saves the
+      link (which ends the claim) or releases the claim;
+    * neither: `holder` is asking bit.ly, its lease running until `until`;
+      wait for its link and ask again.
+    """
+
+    cached: tuple[str, str | None] | None = None  # (short_url, bitlink_id)
+    claimed: bool = False
+    holder: str | None = None
+    until: datetime | None = None

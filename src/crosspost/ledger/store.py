@@ -38,14 +38,25 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from .models import Delivery, EntryMark, Event, FeedState, Note, SeenEntry
+from .models import Delivery, EntryMark, Event, FeedState, LinkClaim, Note, SeenEntry
 
 
-class StoreSidelines(Protocol):
-    """The ledger's tables beside the deliveries: short links, channel state, feeds and
-    notes.  Part of `Store`; kept apart so each protocol class reads in one go."""
+class ShortLinks(Protocol):
+    """The short-link cache, and the claims that make one bit.ly request per long URL.
 
-    # -- short links, channels ---------------------------------------------------------
+    bit.ly's plans count every request, so a long URL is shortened once, ever,
+    whichever process or computer needs it first.  A process that needs a link
+    not cached yet claims the URL (`claim_short_link`, committed before the
+    request leaves), asks bit.ly, and saves the link, which ends the claim;
+    on a failure it releases the claim.  Others find it claimed and wait for
+    the link.  A claim whose owner certainly died, or whose lease ran out, may
+    be taken over: at worst bit.ly is asked twice, never is a link lost.
+    """
+
+    def owner_id(self) -> str:
+        """This process, as the `owner` to pass to `claim` and `claim_short_link`
+        (`liveness.owner_id`)."""
+        ...
 
     def get_short_link(self, long_url: str) -> tuple[str, str | None] | None:
         """The cached (short_url, bitlink_id) for `long_url`, if any."""
@@ -54,12 +65,41 @@ class StoreSidelines(Protocol):
     def save_short_link(
         self, long_url: str, *, short_url: str, bitlink_id: str | None
     ) -> tuple[str, str | None]:
-        """Cache a short link; the first one saved for a URL wins, and is returned."""
+        """Cache a short link; the first one saved for a URL wins, and is returned.
+
+        Ends any claim on `long_url` in the same write: once a link is cached,
+        no one needs to ask bit.ly for it."""
+        ...
+
+    def claim_short_link(
+        self, long_url: str, *, owner: str, lease_seconds: float, now: datetime | None = None
+    ) -> LinkClaim:
+        """Claim `long_url` for shortening, committed before this returns, in one short write.
+
+        The cached link if there is one (no claim taken); else the claim, when
+        nobody holds it, `owner` already does, its holder certainly no longer
+        runs (`liveness.claimer_is_gone`) or its lease has run out; else who
+        holds it and until when.  Of processes racing for one URL, exactly one
+        gets the claim.  The claim lasts `lease_seconds` from `now`; it must
+        cover the request and the save.  ValueError when `lease_seconds` is not
+        positive."""
+        ...
+
+    def release_short_link(self, long_url: str, *, owner: str) -> None:
+        """Give up `owner`'s claim on `long_url` (no link was saved), so that the
+        next process asks bit.ly at once; a claim someone else took over is kept."""
         ...
 
     def bitlink_ids(self) -> dict[str, str]:
         """Every cached short link with a bit.ly id, short_url -> bitlink_id."""
         ...
+
+
+class StoreSidelines(Protocol):
+    """The ledger's tables beside the deliveries and links: channel state, feeds and
+    notes.  Part of `Store`; kept apart so each protocol class reads in one go."""
+
+    # -- channels ------------------------------------------------------------------------
 
     def set_paused(self, channel: str, *, paused: bool, reason: str | None = None) -> None:
         """Pause or resume a channel; an event (`paused`/`resumed`) for each real change."""
@@ -118,8 +158,10 @@ class StoreSidelines(Protocol):
         ...
 
 
-class Store(StoreSidelines, Protocol):
-    """The delivery ledger, whatever keeps it.  Belongs to the thread that opened it."""
+class Store(ShortLinks, StoreSidelines, Protocol):
+    """The delivery ledger, whatever keeps it.  Belongs to the thread that opened it.
+
+    Its short-link part is `ShortLinks`, all that `links.LinkShortener` needs."""
 
     @property
     def location(self) -> str:
@@ -138,10 +180,6 @@ class Store(StoreSidelines, Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
-
-    def owner_id(self) -> str:
-        """This process, as the `owner` to pass to `claim` (`liveness.owner_id`)."""
-        ...
 
     # -- creating and reading deliveries -------------------------------------------------
 

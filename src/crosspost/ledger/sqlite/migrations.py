@@ -138,6 +138,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX deliveries_channel_due ON deliveries (channel, state, due_at)",
         "CREATE INDEX deliveries_channel_sent ON deliveries (channel, sent_at)",
     ),
+    # 4: a claim on a long URL while one process asks bit.ly for it, so that
+    # overlapping runs needing the same link send bit.ly one request, not one
+    # each.  A row lives from the claim to the saved link (or the failure);
+    # `until` is its lease, after which another process may take it over.
+    (
+        """
+        CREATE TABLE short_link_claims (
+            long_url    TEXT PRIMARY KEY,
+            owner       TEXT NOT NULL,
+            until       TEXT NOT NULL,
+            claimed_at  TEXT NOT NULL
+        )
+        """,
+    ),
 )
 
 

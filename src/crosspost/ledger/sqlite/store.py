@@ -49,7 +49,7 @@ class SQLiteStore(
 
     @staticmethod
     def owner_id() -> str:
-        """This process, as the `owner` to pass to `claim` (see `liveness.owner_id`)."""
+        """This process, as the `owner` to pass to `claim` and `claim_short_link`."""
         return owner_id()
 
     def has_work(self, *, now: datetime) -> bool:
