@@ -26,12 +26,8 @@ from pydantic import ValidationError
 from crosspost.errors import AuthFailed, RateLimited, Rejected, Transient, Uncertain
 from crosspost.networks.base import NetworkInfo, Outgoing, load_networks
 from crosspost.networks.facebook import FacebookNetwork, FacebookSettings
-from crosspost.networks.linkedin import (
-    LinkedInNetwork,
-    LinkedInSettings,
-    escape_little,
-    token_expiry_warning,
-)
+from crosspost.networks.linkedin import LinkedInNetwork, LinkedInSettings, token_expiry_warning
+from crosspost.networks.little import escape_little, unescape_little
 from crosspost.networks.manual import ManualNetwork, ManualSettings
 from crosspost.networks.twitter import TwitterNetwork
 
@@ -315,6 +311,15 @@ def test_manual_settings_and_send() -> None:
 )
 def test_escape_little(text: str, escaped: str) -> None:
     assert escape_little(text) == escaped
+    assert unescape_little(escaped) == text  # a listing's commentary reads back as written
+
+
+def test_unescape_little_keeps_urls_and_hashtags_as_they_stand() -> None:
+    # A URL is never escaped on the way out, so a backslash in one is the URL's own.
+    assert unescape_little(r"See https://example.com/a\_b \#1 #tag") == (
+        r"See https://example.com/a\_b #1 #tag"
+    )
+    assert unescape_little(r"not an escape: \x") == r"not an escape: \x"
 
 
 def test_escape_little_shows_every_reserved_character_as_written() -> None:
