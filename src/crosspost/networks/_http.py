@@ -96,12 +96,19 @@ def mount_rewriter(
 
 
 def transport_error(
-    exc: BaseException, *, network: str, channel: str, timeout: float, posting: bool = True
+    exc: BaseException,
+    *,
+    network: str,
+    channel: str,
+    timeout: float,
+    posting: bool = True,
+    what: str = "an image upload",
 ) -> DeliveryError | None:
     """Map a `requests` failure (no HTTP answer) to Transient or Uncertain; None otherwise.
 
-    `posting` is False for preparatory requests (image uploads): those cannot
-    create a post, so even a lost answer is safe to retry.
+    `posting` is False for requests that cannot create a post (image uploads,
+    reading the account's posts back), named by `what`: even a lost answer to
+    one of those is safe to retry.
     """
     if not isinstance(exc, requests.RequestException) or isinstance(
         exc, (requests.HTTPError, requests.exceptions.InvalidJSONError)
@@ -116,7 +123,7 @@ def transport_error(
         )
     if not posting:
         return Transient(
-            f"{network} did not answer an image upload for {where} ({_why(exc)}); "
+            f"{network} did not answer {what} for {where} ({_why(exc)}); "
             "no post was created and it is safe to try again later.",
             channel=channel,
         )
