@@ -23,15 +23,11 @@ from urllib.parse import unquote
 import pytest
 from pydantic import ValidationError
 
-from crosspost.errors import AuthFailed, RateLimited, Rejected, Transient, Uncertain
-from crosspost.networks.base import NetworkInfo, Outgoing, load_networks
+from crosspost.errors import AuthFailed, Duplicate, RateLimited, Rejected, Transient, Uncertain
+from crosspost.networks.base import Answer, NetworkInfo, Outgoing, load_networks
 from crosspost.networks.facebook import FacebookNetwork, FacebookSettings
-from crosspost.networks.linkedin import (
-    LinkedInNetwork,
-    LinkedInSettings,
-    escape_little,
-    token_expiry_warning,
-)
+from crosspost.networks.linkedin import LinkedInNetwork, LinkedInSettings, token_expiry_warning
+from crosspost.networks.little import escape_little, unescape_little
 from crosspost.networks.manual import ManualNetwork, ManualSettings
 from crosspost.networks.twitter import TwitterNetwork
 
@@ -315,6 +311,15 @@ def test_manual_settings_and_send() -> None:
 )
 def test_escape_little(text: str, escaped: str) -> None:
     assert escape_little(text) == escaped
+    assert unescape_little(escaped) == text  # a listing's commentary reads back as written
+
+
+def test_unescape_little_keeps_urls_and_hashtags_as_they_stand() -> None:
+    # A URL is never escaped on the way out, so a backslash in one is the URL's own.
+    assert unescape_little(r"See https://example.com/a\_b \#1 #tag") == (
+        r"See https://example.com/a\_b #1 #tag"
+    )
+    assert unescape_little(r"not an escape: \x") == r"not an escape: \x"
 
 
 def test_escape_little_shows_every_reserved_character_as_written() -> None:
@@ -407,6 +412,35 @@ def test_facebook_policy_block_is_rejected_with_graph_message(canned: Any) -> No
     with pytest.raises(Rejected, match="misusing this feature") as caught:
         facebook(server.url).send(outgoing=POST)
     assert "368" in str(caught.value)
+    assert not isinstance(caught.value, Duplicate)  # a policy block, not "already posted"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        {"message": "It looks like you've already posted this.", "code": 368},
+        {"message": "Blocked", "error_user_title": "Duplicate Post", "code": 368},
+    ],
+)
+def test_facebook_already_posted_block_is_a_duplicate(canned: Any, error: dict[str, Any]) -> None:
+    server = canned((400, {}, {"error": {**error, "type": "OAuthException"}}))
+    with pytest.raises(Duplicate, match="already has this post") as caught:
+        facebook(server.url).send(outgoing=POST)
+    assert "368" in str(caught.value) and caught.value.existing is None
+
+
+def test_facebook_feed_page_without_data_is_no_answer(canned: Any) -> None:
+    # Taken as an empty page, it would end the listing: a false "absent".
+    server = canned((200, {}, {"paging": {}}))
+    with pytest.raises(Transient, match="no `data`"):
+        facebook(server.url).find(outgoing=POST, since=datetime.now(UTC))
+
+
+def test_facebook_html_error_on_a_read_is_transient(canned: Any) -> None:
+    server = canned((502, {"Content-Type": "text/html"}, "<html>Bad Gateway</html>"))
+    with pytest.raises(Transient, match=r"502.*nothing was published") as caught:
+        facebook(server.url).find(outgoing=POST, since=datetime.now(UTC))
+    assert_no_secret(caught.value)
 
 
 def test_facebook_missing_permission_is_auth(canned: Any) -> None:
@@ -445,6 +479,38 @@ def test_linkedin_missing_scope_is_auth(canned: Any) -> None:
     with pytest.raises(AuthFailed, match="w_member_social") as caught:
         linkedin(server.url).send(outgoing=POST)
     assert "Not enough permissions" in str(caught.value)
+
+
+def li_page(*commentaries: str, following: int | None = None) -> dict[str, Any]:
+    links = [{"rel": "next", "href": f"/rest/posts?q=author&start={following}"}]
+    return {
+        "elements": [
+            {"id": f"urn:li:share:{n}", "commentary": c, "createdAt": 4_102_444_800_000}
+            for n, c in enumerate(commentaries, 1)
+        ],
+        "paging": {"start": 0, "count": 50, "links": links if following is not None else []},
+    }
+
+
+def test_linkedin_short_page_that_links_onward_is_not_the_end(canned: Any) -> None:
+    # LinkedIn may answer fewer elements than `count` with more to come.
+    server = canned((200, {}, li_page("Other", following=7)), (200, {}, li_page("Hello world")))
+    finding = linkedin(server.url).find(outgoing=POST, since=datetime(2026, 1, 1, tzinfo=UTC))
+    assert finding.answer is Answer.FOUND
+    assert [r["path"].count("start=7") for r in server.requests] == [0, 1]
+
+
+def test_linkedin_short_page_without_a_next_link_is_the_end(canned: Any) -> None:
+    server = canned((200, {}, li_page("Other")))
+    finding = linkedin(server.url).find(outgoing=POST, since=datetime(2026, 1, 1, tzinfo=UTC))
+    assert finding.answer is Answer.ABSENT
+    assert len(server.requests) == 1
+
+
+def test_linkedin_page_without_elements_is_no_answer(canned: Any) -> None:
+    server = canned((200, {}, {"paging": {"links": []}}))
+    with pytest.raises(Transient, match="no `elements`"):
+        linkedin(server.url).find(outgoing=POST, since=datetime.now(UTC))
 
 
 def test_linkedin_201_without_post_id_is_uncertain(canned: Any) -> None:

@@ -1,4 +1,5 @@
-"""A Facebook Page: feed posts (message + link) or one photo, through pyfacebook's GraphAPI.
+"""A Facebook Page: feed posts (message + link) or one photo, through pyfacebook's GraphAPI,
+and reading the Page's feed back to find a post an interrupted attempt may have made.
 
 pyfacebook stays out of module scope: importing this module must stay cheap.
 """
@@ -9,9 +10,10 @@ import contextlib
 import mimetypes
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -19,11 +21,14 @@ from crosspost.errors import (
     AuthFailed,
     CredentialError,
     DeliveryError,
+    Duplicate,
     RateLimited,
     Rejected,
+    Transient,
     Uncertain,
 )
-from crosspost.networks.base import NetworkInfo, Outgoing, PartCallback, Receipt
+from crosspost.networks.base import Answer, Finding, NetworkInfo, Outgoing, PartCallback, Receipt
+from crosspost.networks.matching import same_text
 
 if TYPE_CHECKING:
     import requests
@@ -37,8 +42,20 @@ AUTH_CODES = {102, 190}  # session / access token invalid or expired
 PERMISSION_CODES = {10, *range(200, 300)}  # the token lacks a permission or Page task
 RATE_CODES = {4, 17, 32, 613, 80001}  # app, user, Page and Pages-BUC throttling
 TRANSIENT_CODES = {1, 2}  # "unknown error", "service temporarily unavailable"
+DUPLICATE_CODE = 506  # "Duplicate status message"
+# 368 is a policy block, also used for "you've already posted this": only those words
+# make it a duplicate.
+POLICY_CODE = 368
+ALREADY_POSTED_WORDS = ("already", "duplicate")
 USAGE_HEADERS = ("x-business-use-case-usage", "x-page-usage", "x-app-usage", "x-ad-account-usage")
 DEFAULT_WINDOW = timedelta(hours=1)  # Graph's platform limits use a rolling hour
+# Reading the feed back: Graph's largest page (`limit` may not exceed 100), and how
+# many pages `find` reads before it gives up and says it is unsure.
+FEED_FIELDS = "id,message,created_time,permalink_url"
+FEED_PAGE_SIZE = 100
+MAX_PAGES = 5
+# Graph's own parameters in a `paging.next` URL that pyfacebook adds itself.
+_TOKEN_PARAMS = ("access_token", "appsecret_proof")
 
 
 # Graph API versions' end dates, as Meta publishes them (checked 2026-12-01); a version
@@ -138,9 +155,6 @@ class FacebookNetwork:
 
     def send(self, *, outgoing: Outgoing, on_part: PartCallback | None = None) -> Receipt:
         """Publish a feed post (message + link), or a photo post when there is an image."""
-        import requests
-        from pyfacebook import PyFacebookException
-
         api = self._get_api()
         page = self.settings.page_id
         self._last_response = None
@@ -159,15 +173,7 @@ class FacebookNetwork:
                 if outgoing.link:
                     data["link"] = outgoing.link
                 answer = api.post_object(page, "feed", data=data)
-        # pyfacebook reads headers and JSON without guarding: a malformed answer
-        # surfaces as KeyError / TypeError / ValueError.
-        except (
-            PyFacebookException,
-            requests.RequestException,
-            KeyError,
-            TypeError,
-            ValueError,
-        ) as exc:
+        except _library_errors() as exc:
             raise _map_error(
                 exc,
                 response=self._last_response,
@@ -185,6 +191,69 @@ class FacebookNetwork:
             )
         post_id = str(post_id)
         return Receipt(remote_id=post_id, url=POST_URL.format(id=post_id), part_ids=(post_id,))
+
+    def find(self, *, outgoing: Outgoing, since: datetime) -> Finding:
+        """Look for `outgoing` among the Page's posts since `since` (the optional hook in
+        networks/base.py): GET /{page}/feed, newest first, photo posts included.
+
+        A Page has no threads: the one text is matched against each post's message.
+        ABSENT only when the feed ended within MAX_PAGES pages.
+        """
+        from crosspost.networks import _http
+
+        page = self.settings.page_id
+        when = f"since {_http.fmt_time(since)}"
+        if outgoing.sent_parts:  # the one part is recorded already: nothing is left to find
+            return Finding(Answer.FOUND, checked="nothing to look for: the post is recorded")
+        api = self._get_api()
+        args: dict[str, Any] = {
+            "fields": FEED_FIELDS,
+            "since": int(since.timestamp()),
+            "limit": FEED_PAGE_SIZE,
+        }
+        seen = 0
+        for _ in range(MAX_PAGES):
+            answer = self._read_feed(api, args)
+            for item in answer["data"]:
+                seen += 1
+                message = item.get("message") if isinstance(item, dict) else None
+                if message and item.get("id") and same_text(outgoing.text, str(message)):
+                    return _found(item, checked=f"found at post {seen} of Page {page} {when}")
+            paging = answer.get("paging")
+            following = paging.get("next") if isinstance(paging, dict) else None
+            if not following:
+                return Finding(Answer.ABSENT, checked=f"read {seen} posts of Page {page} {when}")
+            args = {
+                k: v for k, v in parse_qsl(urlsplit(str(following)).query) if k not in _TOKEN_PARAMS
+            }
+        return Finding(
+            Answer.UNSURE,
+            checked=f"read {seen} posts of Page {page} {when} and stopped after {MAX_PAGES} "
+            "pages with more to come",
+        )
+
+    def _read_feed(self, api: GraphAPI, args: dict[str, Any]) -> dict[str, Any]:
+        """One page of the Page's feed, its `data` a list; a failure leaves as a crosspost
+        error (a page without `data` too: taken as empty, it would end the listing)."""
+        self._last_response = None
+        try:
+            answer = api.get_connection(self.settings.page_id, "feed", **args)
+        except _library_errors() as exc:
+            raise _map_error(
+                exc,
+                response=self._last_response,
+                channel=self.channel,
+                timeout=self.timeout,
+                secrets=[self._token],
+                posting=False,
+            ) from exc
+        if not isinstance(answer, dict) or not isinstance(answer.get("data"), list):
+            raise Transient(
+                f"Facebook answered channel {self.channel!r} with a feed page that lists no "
+                "posts (no `data`); nothing was published, try again later.",
+                channel=self.channel,
+            )
+        return answer
 
     def _get_api(self) -> GraphAPI:
         if self._api is None:
@@ -221,6 +290,34 @@ class FacebookNetwork:
         return Path(path).name, content, mime
 
 
+def _found(item: dict[str, Any], *, checked: str) -> Finding:
+    post_id = str(item["id"])
+    return Finding(
+        Answer.FOUND,
+        part_ids=(post_id,),
+        url=str(item.get("permalink_url") or POST_URL.format(id=post_id)),
+        posted_at=_created_time(item.get("created_time")),
+        checked=checked,
+    )
+
+
+def _created_time(value: Any) -> datetime | None:
+    """Graph's `created_time` ("2026-12-01T10:00:00+0000") as an aware UTC datetime."""
+    try:
+        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def _library_errors() -> tuple[type[BaseException], ...]:
+    """What a pyfacebook call can raise.  pyfacebook reads headers and JSON without
+    guarding: a malformed answer surfaces as KeyError / TypeError / ValueError."""
+    import requests
+    from pyfacebook import PyFacebookException
+
+    return (PyFacebookException, requests.RequestException, KeyError, TypeError, ValueError)
+
+
 def _map_error(
     exc: BaseException,
     *,
@@ -228,13 +325,15 @@ def _map_error(
     channel: str,
     timeout: float,
     secrets: list[str],
+    posting: bool = True,
 ) -> DeliveryError:
     """The one place where pyfacebook and requests failures become crosspost errors.
 
     pyfacebook's `FacebookError` has the Graph error but no HTTP status, and a
     non-JSON answer (a 502 HTML page) is a bare `LibraryError`: the status comes
     from `response`, the last answer the session's hook saw (None when no answer
-    came back at all).
+    came back at all).  `posting` is False for reading the feed, which creates
+    nothing: no failure of a read is `Uncertain`.
     """
     from pyfacebook import FacebookError
 
@@ -249,16 +348,7 @@ def _map_error(
         else {}
     )
     if not error and response is None:
-        mapped = _http.transport_error(exc, network="Facebook", channel=channel, timeout=timeout)
-        if mapped is not None:
-            return mapped
-        # No answer recorded and not a transport failure: we cannot know what happened.
-        return Uncertain(
-            f"Facebook call for channel {channel!r} failed without an answer "
-            f"({type(exc).__name__}): the post may have been published. Check the Page "
-            "before sending it again.",
-            channel=channel,
-        )
+        return _without_answer(exc, channel=channel, timeout=timeout, posting=posting)
     status = response.status_code if response is not None else 0
     code = error.get("code")
     text = None
@@ -276,8 +366,9 @@ def _map_error(
             channel=channel,
         )
     if code in PERMISSION_CODES:
+        action = "post" if posting else "read the Page's posts"
         return AuthFailed(
-            f"Facebook says the Page token of channel {channel!r} may not post: {detail}. "
+            f"Facebook says the Page token of channel {channel!r} may not {action}: {detail}. "
             "Create a new Page access token with pages_manage_posts and "
             "pages_read_engagement, from an account that can create content on the Page.",
             channel=channel,
@@ -290,22 +381,78 @@ def _map_error(
             channel=channel,
             reset_at=reset_at,
         )
-    if status >= 500 or code in TRANSIENT_CODES or error.get("is_transient"):
-        # Every Facebook call here creates the post (a photo is one request): a 5xx, or
-        # Graph code 1 or 2, proves nothing, and Graph users have had a photo published
-        # seven times by retrying one.
-        return Uncertain(
-            f"Facebook had a server error for channel {channel!r} ({detail}): the post may "
-            "have been published all the same. Check the Page before sending it again.",
+    if _is_duplicate(error):
+        return Duplicate(
+            f"Facebook says the Page of channel {channel!r} already has this post: {detail}",
             channel=channel,
         )
-    if 200 <= status < 300:
-        return Uncertain(
-            f"Facebook answered channel {channel!r} with something unreadable ({detail}): the "
-            "post may have been published. Check the Page before sending it again.",
+    server = status >= 500 or code in TRANSIENT_CODES or bool(error.get("is_transient"))
+    if server or 200 <= status < 300:
+        return _server_error(channel=channel, detail=detail, posting=posting, unreadable=not server)
+    what = "the post" if posting else "to list the Page's posts"
+    return Rejected(f"Facebook refused {what} for channel {channel!r}: {detail}", channel=channel)
+
+
+def _is_duplicate(error: Mapping[str, Any]) -> bool:
+    """Graph's 506, or a 368 whose words say the post was already made."""
+    code = error.get("code")
+    if code == DUPLICATE_CODE:
+        return True
+    if code != POLICY_CODE:
+        return False
+    said = " ".join(
+        str(error.get(k) or "") for k in ("message", "error_user_title", "error_user_msg")
+    ).lower()
+    return any(word in said for word in ALREADY_POSTED_WORDS)
+
+
+def _without_answer(
+    exc: BaseException, *, channel: str, timeout: float, posting: bool
+) -> DeliveryError:
+    from crosspost.networks import _http
+
+    mapped = _http.transport_error(
+        exc,
+        network="Facebook",
+        channel=channel,
+        timeout=timeout,
+        posting=posting,
+        request="a read of the Page's posts",
+    )
+    if mapped is not None:
+        return mapped
+    if not posting:
+        return Transient(
+            f"Facebook gave channel {channel!r} no readable list of the Page's posts "
+            f"({type(exc).__name__}); nothing was published, try again later.",
             channel=channel,
         )
-    return Rejected(f"Facebook refused the post for channel {channel!r}: {detail}", channel=channel)
+    # No answer recorded and not a transport failure: we cannot know what happened.
+    return Uncertain(
+        f"Facebook call for channel {channel!r} failed without an answer "
+        f"({type(exc).__name__}): the post may have been published. Check the Page "
+        "before sending it again.",
+        channel=channel,
+    )
+
+
+def _server_error(*, channel: str, detail: str, posting: bool, unreadable: bool) -> DeliveryError:
+    """A 5xx, Graph code 1 or 2, or a 2xx that could not be read."""
+    said = "answered with something unreadable" if unreadable else "had a server error"
+    if not posting:
+        return Transient(
+            f"Facebook {said} while channel {channel!r} read the Page's posts ({detail}); "
+            "nothing was published, try again later.",
+            channel=channel,
+        )
+    # Every Facebook post here is one request (a photo too): a 5xx, Graph code 1 or 2,
+    # or an unreadable 2xx proves nothing, and Graph users have had a photo published
+    # seven times by retrying one.
+    return Uncertain(
+        f"Facebook {said} for channel {channel!r} ({detail}): the post may have been "
+        "published all the same. Check the Page before sending it again.",
+        channel=channel,
+    )
 
 
 def _reset_at(headers: Mapping[str, str]) -> datetime:

@@ -1,4 +1,5 @@
-"""LinkedIn: a thin `requests` client for the versioned REST Posts API.
+"""LinkedIn: a thin `requests` client for the versioned REST Posts API (posting, and
+reading the author's posts back to find one an interrupted attempt may have made).
 
 python-linkedin-v2 cannot post and linkedin-api-client does not raise on 4xx,
 so this speaks the API directly.  `requests` is imported inside methods: this
@@ -10,23 +11,30 @@ from __future__ import annotations
 import mimetypes
 import re
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit
-
-from pydantic import BaseModel, ConfigDict, field_validator
+from urllib.parse import parse_qs, urlsplit
 
 from crosspost.errors import (
     AuthFailed,
     CredentialError,
     DeliveryError,
+    Duplicate,
     RateLimited,
     Rejected,
     Transient,
     Uncertain,
 )
-from crosspost.networks.base import NetworkInfo, Outgoing, PartCallback, Receipt
+from crosspost.networks.base import Answer, Finding, NetworkInfo, Outgoing, PartCallback, Receipt
+from crosspost.networks.linkedin_settings import (
+    KNOWN_VERSIONS,
+    LINKEDIN_END_DATES,
+    LinkedInSettings,
+    token_expiry_warning,
+)
+from crosspost.networks.little import escape_little, unescape_little
+from crosspost.networks.matching import same_text
 
 if TYPE_CHECKING:
     import requests
@@ -39,129 +47,12 @@ POSTS_PATH = "/rest/posts"
 IMAGES_INIT_PATH = "/rest/images?action=initializeUpload"
 FEED_URL = "https://www.linkedin.com/feed/update/{urn}"
 RESTLI_PROTOCOL = "2.0.0"
-TOKEN_WARN_DAYS = 7
-PERSON_RE = re.compile(r"^urn:li:person:[A-Za-z0-9_-]+$")
-ORGANIZATION_RE = re.compile(r"^urn:li:organization:\d+$")
-VERSION_RE = re.compile(r"^\d{4}(0[1-9]|1[0-2])$")
-
-# "little" text format ----------------------------------------------------------
-LITTLE_RESERVED = frozenset("\\|{}@[]()<>#*_~")
-# What stays verbatim: a URL (up to the next whitespace, as LinkedIn links it) and
-# a hashtag (# at the start or after whitespace, a word with at least one letter).
-_LITTLE_KEEP = re.compile(
-    r"(?P<url>https?://\S+)|(?P<tag>(?<!\S)#(?=\w*[^\W\d_])\w+)", re.IGNORECASE
-)
-
-
-def escape_little(text: str) -> str:
-    """Backslash-escape LinkedIn's reserved "little" characters so `text` shows as written.
-
-    Unescaped, LinkedIn accepts the post and silently publishes it only up to
-    the first reserved character.  URLs are left intact so they still link,
-    and a `#word` at the start or after whitespace stays a clickable hashtag.
-    """
-    out: list[str] = []
-    position = 0
-    for kept in _LITTLE_KEEP.finditer(text):
-        out.append(_escape_plain(text[position : kept.start()]))
-        out.append(kept.group())
-        position = kept.end()
-    out.append(_escape_plain(text[position:]))
-    return "".join(out)
-
-
-def _escape_plain(text: str) -> str:
-    return "".join("\\" + char if char in LITTLE_RESERVED else char for char in text)
-
-
-# Settings ----------------------------------------------------------------------
-
-
-# The LinkedIn-Version values LinkedIn's public documentation confirms as released,
-# newest first (checked 2026-12-01: 202605 and 202607; versions are not monthly, there
-# is no 202512, and 202608 to 202611 are unconfirmed).  Each is retired about a year
-# after release, with 426 NONEXISTENT_VERSION; the newest is the default.
-KNOWN_VERSIONS = ("202607", "202605")
-# Retirement dates LinkedIn announced (checked 2026-12-01); others: about a year on.
-LINKEDIN_END_DATES = {
-    "202510": date(2026, 10, 15),
-    "202511": date(2026, 11, 16),
-    "202601": date(2027, 1, 15),
-}
-
-
-class LinkedInSettings(BaseModel):
-    """Who a linkedin channel posts as, and how."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    author: str
-    linkedin_version: str = KNOWN_VERSIONS[0]
-    visibility: str = "PUBLIC"
-    token_expires: date | None = None
-
-    @field_validator("author", mode="before")
-    @classmethod
-    def _author(cls, value: Any) -> Any:
-        text = value.strip() if isinstance(value, str) else value
-        if not isinstance(text, str) or not (PERSON_RE.match(text) or ORGANIZATION_RE.match(text)):
-            raise ValueError(
-                "author must be urn:li:person:<member id> to post as yourself (the id is the "
-                "'sub' of GET /v2/userinfo) or urn:li:organization:<digits> to post as a "
-                "Page (the number in the Page's admin URL, linkedin.com/company/<digits>/admin)"
-            )
-        return text
-
-    @field_validator("linkedin_version", mode="before")
-    @classmethod
-    def _version(cls, value: Any) -> Any:
-        text = str(value).strip() if isinstance(value, str | int) else value
-        if not isinstance(text, str) or not VERSION_RE.match(text):
-            raise ValueError(
-                "linkedin_version must be a monthly API version written YYYYMM, like "
-                "202607; LinkedIn retires each version after about a year"
-            )
-        return text
-
-    @field_validator("visibility", mode="before")
-    @classmethod
-    def _visibility(cls, value: Any) -> Any:
-        text = value.strip().upper() if isinstance(value, str) else value
-        if text not in ("PUBLIC", "CONNECTIONS"):
-            raise ValueError(
-                "visibility must be PUBLIC (anyone on or off LinkedIn) or CONNECTIONS "
-                "(your 1st-degree network only)"
-            )
-        return text
-
-
-def token_expiry_warning(
-    settings: LinkedInSettings, *, channel: str, today: date | None = None
-) -> str | None:
-    """A warning when the channel's token expires within 7 days or has expired; else None.
-
-    LinkedIn tokens last 60 days and only approved partners get refresh tokens,
-    so `token_expires` is the only early notice before posts start failing.
-    """
-    expires = settings.token_expires
-    if expires is None:
-        return None
-    today = today or datetime.now(UTC).date()
-    left = (expires - today).days
-    renew = (
-        "create a new token (LinkedIn developer portal → your app → Auth → OAuth 2.0 tools) "
-        "and update the channel's access_token and token_expires"
-    )
-    if left < 0:
-        return f"LinkedIn token of channel {channel!r} expired on {expires.isoformat()}: {renew}."
-    if left <= TOKEN_WARN_DAYS:
-        when = "today" if left == 0 else f"in {left} day{'s' if left > 1 else ''}"
-        return (
-            f"LinkedIn token of channel {channel!r} expires {when} ({expires.isoformat()}): "
-            f"{renew}."
-        )
-    return None
-
+# Reading posts back (GET /rest/posts?q=author): posts per page (LinkedIn allows up
+# to 100), and how many pages `find` reads before it says it is unsure.
+FIND_PAGE_SIZE = 50
+MAX_PAGES = 5
+# A 422 DUPLICATE_POST names the post it repeats: "Content is a duplicate of urn:li:share:N".
+DUPLICATE_URN_RE = re.compile(r"urn:li:(?:share|ugcPost):\d+")
 
 # Adapter -----------------------------------------------------------------------
 
@@ -267,6 +158,70 @@ class LinkedInNetwork:
             warnings=tuple(self._notes),
         )
 
+    def find(self, *, outgoing: Outgoing, since: datetime) -> Finding:
+        """Look for `outgoing` among the author's posts since `since` (the optional hook in
+        networks/base.py): GET /rest/posts?q=author, newest created first.
+
+        No threads: the one text is matched against each commentary, its little-format
+        escapes undone.  ABSENT only when the listing reached a post older than `since`
+        or its end within MAX_PAGES pages.
+        """
+        from crosspost.networks import _http
+
+        author = self.settings.author
+        when = f"since {_http.fmt_time(since)}"
+        if outgoing.sent_parts:  # the one part is recorded already: nothing is left to find
+            return Finding(Answer.FOUND, checked="nothing to look for: the post is recorded")
+        since_ms = int(since.timestamp() * 1000)
+        start, seen = 0, 0
+        for _ in range(MAX_PAGES):
+            elements, following = self._read_posts(start)
+            for element in elements:
+                created = element.get("createdAt")
+                if isinstance(created, int) and created < since_ms:
+                    return Finding(Answer.ABSENT, checked=f"read {seen} posts of {author} {when}")
+                seen += 1
+                if _is_sent(element, outgoing.text):
+                    return _found(element, checked=f"found at post {seen} of {author} {when}")
+            if following is None:
+                return Finding(Answer.ABSENT, checked=f"read {seen} posts of {author} {when}")
+            start = following
+        return Finding(
+            Answer.UNSURE,
+            checked=f"read {seen} posts of {author} {when} and stopped after {MAX_PAGES} "
+            "pages with more to come",
+        )
+
+    def _read_posts(self, start: int) -> tuple[list[dict[str, Any]], int | None]:
+        """One page of the author's posts, and where the next page starts (None: the end).
+
+        The end is an empty page, or a short one without a `next` link: LinkedIn
+        may return fewer elements than `count` with more still to come, so a short
+        page that links onward is not taken for the end.
+        """
+        params = {
+            "q": "author",
+            "author": self.settings.author,
+            "count": FIND_PAGE_SIZE,
+            "start": start,
+            "sortBy": "CREATED",
+        }
+        response = self._call("GET", API_HOST + POSTS_PATH, params=params, reading=True)
+        body = _json(response)
+        elements = body.get("elements")
+        if not isinstance(elements, list):
+            raise Transient(
+                f"LinkedIn answered channel {self.channel!r} with a page of posts that lists "
+                "none (no `elements`); nothing was published, try again later.",
+                channel=self.channel,
+            )
+        elements = [e for e in elements if isinstance(e, dict)]
+        after = start + len(elements)
+        following = _next_start(body.get("paging"), default=after)
+        if not elements or (following is None and len(elements) < FIND_PAGE_SIZE):
+            return elements, None
+        return elements, following if following is not None else after
+
     def _upload_image(self, path: Path) -> str:
         """Register an upload, PUT the bytes, return the image URN."""
         try:
@@ -301,10 +256,12 @@ class LinkedInNetwork:
         url: str,
         *,
         posting: bool = True,
+        reading: bool = False,
         content_type: str | None = None,
         **kwargs: Any,
     ) -> requests.Response:
-        """One request; any failure leaves as a crosspost error."""
+        """One request; any failure leaves as a crosspost error.  `posting` is False for
+        the image upload's requests; `reading` (never posting) for reading posts back."""
         import requests
 
         session = self._get_session()
@@ -336,7 +293,8 @@ class LinkedInNetwork:
                 channel=self.channel,
                 timeout=self.timeout,
                 secrets=[self._token],
-                posting=posting,
+                posting=posting and not reading,
+                reading=reading,
             ) from exc
         return response
 
@@ -374,6 +332,42 @@ def _is_linkedin(url: str, api_url: str | None) -> bool:
     return bool(api_url) and urlsplit(url).netloc == urlsplit(api_url).netloc
 
 
+def _is_sent(element: dict[str, Any], text: str) -> bool:
+    """Whether `element` (from the author finder) is a published post of `text`."""
+    commentary = element.get("commentary")
+    if not isinstance(commentary, str) or not element.get("id"):
+        return False
+    if element.get("lifecycleState", "PUBLISHED") != "PUBLISHED":
+        return False  # a draft is not on the feed
+    return same_text(text, unescape_little(commentary))
+
+
+def _found(element: dict[str, Any], *, checked: str) -> Finding:
+    urn = str(element["id"])
+    created = element.get("createdAt")
+    posted_at = (
+        datetime.fromtimestamp(created / 1000, UTC) if isinstance(created, int | float) else None
+    )
+    return Finding(
+        Answer.FOUND,
+        part_ids=(urn,),
+        url=FEED_URL.format(urn=urn),
+        posted_at=posted_at,
+        checked=checked,
+    )
+
+
+def _next_start(paging: Any, *, default: int) -> int | None:
+    """The `start` of the `next` link in a Rest.li `paging` (`default` when its href
+    names none), or None when there is no such link."""
+    links = paging.get("links") if isinstance(paging, dict) else None
+    for link in links if isinstance(links, list) else []:
+        if isinstance(link, dict) and link.get("rel") == "next":
+            start = parse_qs(urlsplit(str(link.get("href", ""))).query).get("start", [""])[0]
+            return int(start) if start.isdigit() else default
+    return None
+
+
 def _json(response: requests.Response) -> dict[str, Any]:
     try:
         body = response.json()
@@ -389,8 +383,13 @@ def _map_error(
     timeout: float,
     secrets: list[str],
     posting: bool = True,
+    reading: bool = False,
 ) -> DeliveryError:
-    """The one place where requests failures and LinkedIn error answers become crosspost errors."""
+    """The one place where requests failures and LinkedIn error answers become crosspost errors.
+
+    `posting` is False for requests that create no post: the image upload's, and
+    reading the author's posts back (`reading`).
+    """
     import requests
 
     from crosspost.networks import _http
@@ -400,7 +399,12 @@ def _map_error(
     response = getattr(exc, "response", None) if isinstance(exc, requests.HTTPError) else None
     if response is None:
         mapped = _http.transport_error(
-            exc, network="LinkedIn", channel=channel, timeout=timeout, posting=posting
+            exc,
+            network="LinkedIn",
+            channel=channel,
+            timeout=timeout,
+            posting=posting,
+            request="a read of the author's posts" if reading else "an image upload",
         )
         if mapped is not None:
             return mapped
@@ -426,9 +430,16 @@ def _map_error(
         )
     if status == 403:
         # Missing scope or Page role: fixed by re-authorising, not by editing the post.
+        may_not = "read this author's posts" if reading else "post as this author"
+        scopes = (
+            " Reading needs r_organization_social for a Page, or r_member_social for a "
+            "person (which LinkedIn grants only to approved partners)."
+            if reading
+            else ""
+        )
         return AuthFailed(
-            f"LinkedIn says the token of channel {channel!r} may not post as this author "
-            f"({detail}). {renew}",
+            f"LinkedIn says the token of channel {channel!r} may not {may_not} "
+            f"({detail}).{scopes} {renew}",
             channel=channel,
         )
     if status == 429:
@@ -451,10 +462,17 @@ def _map_error(
             f"LinkedIn had a server error for channel {channel!r} ({detail}); try again later.",
             channel=channel,
         )
+    if status == 422 and isinstance(body, dict) and body.get("code") == "DUPLICATE_POST":
+        named = DUPLICATE_URN_RE.search(str(message or ""))
+        return Duplicate(
+            f"LinkedIn says the author of channel {channel!r} already has this post ({detail}).",
+            channel=channel,
+            existing=named.group() if named else None,
+        )
     hint = ""
     if status == 426 or "version" in detail.lower():
         hint = " Set linkedin_version to a current YYYYMM version in channels.yaml."
-    what = "the post" if posting else "the image"
+    what = "the post" if posting else "to list the author's posts" if reading else "the image"
     return Rejected(
         f"LinkedIn refused {what} for channel {channel!r}: {detail.rstrip('.')}.{hint}",
         channel=channel,

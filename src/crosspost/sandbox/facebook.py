@@ -1,17 +1,21 @@
 """Facebook Graph API: a Page's /feed and /photos edges, with Graph-shaped errors.
 
 Every error, rate limits included, is `{"error": {...}}` with a JSON content
-type: pyfacebook raises FacebookError only from a JSON body.
+type: pyfacebook raises FacebookError only from a JSON body.  GET /feed lists
+the Page's posts, photo posts included, newest first, with Graph's cursor paging.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from crosspost.sandbox.state import Fault, Store, now_iso
 from crosspost.sandbox.wire import Api, Reply, Request, Route
@@ -26,6 +30,12 @@ RATE_LIMIT_MESSAGES = {
     32: "(#32) Page request limit reached",
     613: "(#613) Calls to this api have exceeded the rate limit.",
 }
+# GET /feed: Graph's page size is 25 unless `limit` says otherwise, and `limit` may
+# not exceed 100 ("(#100) The 'limit' parameter should not exceed 100").
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+FEED_FIELDS = frozenset({"id", "message", "created_time", "updated_time", "permalink_url"})
+DEFAULT_FIELDS = ("id", "message", "created_time")
 _EDGE = re.compile(r"^/(?P<version>[^/]+)/(?P<page>[^/]+)/(?P<edge>feed|photos)/?$")
 _FEED = re.compile(r"^/(?P<version>[^/]+)/(?P<page>[^/]+)/(?P<edge>feed)/?$")
 _PHOTOS = re.compile(r"^/(?P<version>[^/]+)/(?P<page>[^/]+)/(?P<edge>photos)/?$")
@@ -99,8 +109,9 @@ def _check(req: Request, found: re.Match[str]) -> Reply | None:
     if not page.isdigit():
         return graph_error(
             400,
-            f"Unsupported post request. Object with ID '{page}' does not exist, cannot be "
-            "loaded due to missing permissions, or does not support this operation.",
+            f"Unsupported {req.method.lower()} request. Object with ID '{page}' does not "
+            "exist, cannot be loaded due to missing permissions, or does not support this "
+            "operation.",
             100,
             kind="GraphMethodException",
             subcode=33,
@@ -124,9 +135,111 @@ def create_feed_post(req: Request, store: Store, found: re.Match[str]) -> Reply:
         return graph_error(400, "(#100) Missing message or attachment", 100)
     if link is not None and not _is_url(link):
         return graph_error(400, "(#100) The parameter link must be a valid URL", 100)
-    post_id = f"{page}_{POST_ID_BASE + store.next_number('post')}"
-    store.add_post(NETWORK, _post(post_id, page, message, link, []))
+    with store.lock:  # check and create together: a second copy must not slip in between
+        if any(
+            p["account"] == page and p["text"] == message and p["link"] == link and not p["media"]
+            for p in store.live_posts(NETWORK)
+        ):
+            # Graph's answer to the same status message posted again on the same Page.
+            return graph_error(400, "(#506) Duplicate status message", 506)
+        post_id = f"{page}_{POST_ID_BASE + store.next_number('post')}"
+        store.add_post(NETWORK, _post(post_id, page, message, link, []))
     return Reply(200, {"id": post_id})
+
+
+def list_feed(req: Request, store: Store, found: re.Match[str]) -> Reply:
+    """GET /{version}/{page}/feed?fields=...&since=UNIX&limit=N&after=CURSOR."""
+    problem = _check(req, found) or _feed_query_problem(req)
+    if problem is not None:
+        return problem
+    page = found.group("page")
+    fields = _asked_fields(req)
+    limit = int(req.query.get("limit") or DEFAULT_LIMIT)
+    since = int(req.query.get("since") or 0)
+    with store.lock:
+        # Stored oldest first; Graph lists newest first.
+        posts = [
+            p
+            for p in reversed(store.live_posts(NETWORK))
+            if p["account"] == page and _created(p) >= since
+        ]
+    start = 0
+    after = req.query.get("after")
+    if after:
+        ids = [p["id"] for p in posts]
+        last = _uncursor(after)
+        if last not in ids:
+            return graph_error(400, "(#100) The after cursor is not valid for this edge", 100)
+        start = ids.index(last) + 1
+    shown = posts[start : start + limit]
+    body: dict[str, Any] = {"data": [_feed_item(p, fields) for p in shown]}
+    if shown:
+        paging: dict[str, Any] = {
+            "cursors": {"before": _cursor(shown[0]["id"]), "after": _cursor(shown[-1]["id"])}
+        }
+        if start + limit < len(posts):
+            # Graph's `next` is the whole URL again, access token included.
+            query = {**req.query, "after": _cursor(shown[-1]["id"])}
+            paging["next"] = f"{req.base_url}{req.path}?{urlencode(query)}"
+        body["paging"] = paging
+    return Reply(200, body)
+
+
+def _feed_query_problem(req: Request) -> Reply | None:
+    limit = req.query.get("limit")
+    if limit is not None:
+        if not limit.isdigit() or int(limit) < 1:
+            return graph_error(
+                400, f"(#100) Param limit must be a positive integer, not {limit}", 100
+            )
+        if int(limit) > MAX_LIMIT:
+            return graph_error(400, "(#100) The 'limit' parameter should not exceed 100", 100)
+    since = req.query.get("since")
+    if since is not None and not since.isdigit():
+        return graph_error(400, f"(#100) Param since must be a unix timestamp, not {since}", 100)
+    unknown = sorted(set(_asked_fields(req)) - FEED_FIELDS)
+    if unknown:
+        return graph_error(
+            400, f"(#100) Tried accessing nonexisting field ({unknown[0]}) on node type (Post)", 100
+        )
+    return None
+
+
+def _asked_fields(req: Request) -> tuple[str, ...]:
+    asked = req.query.get("fields")
+    if asked is None:
+        return DEFAULT_FIELDS
+    return tuple(f.strip() for f in asked.split(",") if f.strip())
+
+
+def _feed_item(post: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """A stored post as /feed shows it: only the fields asked for (a photo post's
+    caption is its message; a post without text has no `message` at all)."""
+    page, _, number = post["id"].partition("_")
+    created = datetime.fromisoformat(post["at"]).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    values = {
+        "id": post["id"],
+        "message": post["text"] or None,
+        "created_time": created,
+        "updated_time": created,
+        "permalink_url": f"https://www.facebook.com/{page}/posts/{number}",
+    }
+    return {f: values[f] for f in fields if values[f] is not None}
+
+
+def _created(post: dict[str, Any]) -> int:
+    return int(datetime.fromisoformat(post["at"]).timestamp())
+
+
+def _cursor(post_id: str) -> str:
+    return base64.urlsafe_b64encode(post_id.encode()).decode().rstrip("=")
+
+
+def _uncursor(cursor: str) -> str | None:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
 
 
 def create_photo(req: Request, store: Store, found: re.Match[str]) -> Reply:
@@ -253,8 +366,10 @@ API = Api(
     ),
     routes=(
         Route("POST", _FEED, create_feed_post),
+        Route("GET", _FEED, list_feed, posting=False),
         Route("POST", _PHOTOS, create_photo),
         Route("POST", _UNVERSIONED, missing_version),
+        Route("GET", _UNVERSIONED, missing_version, posting=False),
     ),
     fault_reply=fault_reply,
     not_found=not_found,

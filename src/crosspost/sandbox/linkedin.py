@@ -1,8 +1,10 @@
-"""LinkedIn versioned REST API: /rest/posts and the two-step image upload.
+"""LinkedIn versioned REST API: /rest/posts (create, and find by author) and the
+two-step image upload.
 
 A post is accepted with a 201 even when its commentary will be cut short:
 LinkedIn reports nothing, so the sandbox stores both the raw commentary and
-the text readers would actually see (see `little.py`).
+the text readers would actually see (see `little.py`).  The author finder
+hands the commentary back as it was sent, escapes and all, as LinkedIn does.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import secrets
 import time
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from crosspost.sandbox.little import publish
 from crosspost.sandbox.state import Fault, Store, now_iso
@@ -28,6 +31,14 @@ VISIBILITIES = frozenset({"PUBLIC", "CONNECTIONS", "LOGGED_IN", "CONTAINER"})
 LIFECYCLE_STATES = frozenset({"PUBLISHED", "DRAFT"})
 FEED_DISTRIBUTIONS = frozenset({"MAIN_FEED", "NONE"})
 REQUIRED_FIELDS = ("author", "commentary", "visibility", "distribution", "lifecycleState")
+# The author finder's paging, as LinkedIn documents it for GET /rest/posts?q=author
+# (learn.microsoft.com/linkedin/marketing/community-management/shares/posts-api,
+# "Find Posts by Authors"): count defaults to 10 and may be at most 100; start
+# defaults to 0; sortBy is LAST_MODIFIED (the default) or CREATED.
+DEFAULT_COUNT = 10
+MAX_COUNT = 100
+SORT_ORDERS = frozenset({"LAST_MODIFIED", "CREATED"})
+_DUPLICATE = "Content is a duplicate of {urn}"
 
 
 def _error(status: int, message: str, **extra: Any) -> Reply:
@@ -186,28 +197,123 @@ def create_post(req: Request, store: Store, _: re.Match[str]) -> Reply:
     if problem is not None:
         return problem
     published = publish(commentary)
-    urn = f"urn:li:share:{SHARE_ID_BASE + store.next_number('share')}"
-    store.add_post(
-        NETWORK,
-        {
-            "id": urn,
-            "network": NETWORK,
-            "text": commentary,
-            "published": published.text,
-            "truncated": published.truncated,
-            "cut_at": published.cut_at,
-            "cut_by": published.cut_by,
-            "url": f"https://www.linkedin.com/feed/update/{urn}",
-            "account": author,
-            "link": link,
-            "reply_to": None,
-            "media": media,
-            "visibility": body["visibility"],
-            "lifecycle_state": body["lifecycleState"],
-            "at": now_iso(),
-        },
-    )
+    with store.lock:  # check and create together: a second copy must not slip in between
+        duplicate = _duplicate_of(store, author, commentary)
+        if duplicate is not None:
+            # What LinkedIn answers a repeated post by the same author (API-NOTES.md).
+            return _error(422, _DUPLICATE.format(urn=duplicate), code="DUPLICATE_POST")
+        urn = f"urn:li:share:{SHARE_ID_BASE + store.next_number('share')}"
+        store.add_post(
+            NETWORK,
+            {
+                "id": urn,
+                "network": NETWORK,
+                "text": commentary,
+                "published": published.text,
+                "truncated": published.truncated,
+                "cut_at": published.cut_at,
+                "cut_by": published.cut_by,
+                "url": f"https://www.linkedin.com/feed/update/{urn}",
+                "account": author,
+                "link": link,
+                "reply_to": None,
+                "media": media,
+                "visibility": body["visibility"],
+                "lifecycle_state": body["lifecycleState"],
+                "content": body.get("content"),
+                "distribution": body["distribution"],
+                "at": now_iso(),
+            },
+        )
     return Reply(201, None, {"x-restli-id": urn})
+
+
+def _duplicate_of(store: Store, author: str, commentary: str) -> str | None:
+    """The post of `author` with this very commentary, if the sandbox has one."""
+    return next(
+        (
+            p["id"]
+            for p in store.live_posts(NETWORK)
+            if p["account"] == author and p["text"] == commentary
+        ),
+        None,
+    )
+
+
+def find_posts(req: Request, store: Store, _: re.Match[str]) -> Reply:
+    """GET /rest/posts?q=author&author=URN&count=N&start=M&sortBy=...: newest first."""
+    problem = _header_problem(req) or _finder_problem(req)
+    if problem is not None:
+        return problem
+    author = req.query["author"]
+    count = int(req.query.get("count", DEFAULT_COUNT))
+    start = int(req.query.get("start", 0))
+    with store.lock:
+        # Stored oldest first.  Nothing is edited in the sandbox, so LAST_MODIFIED
+        # and CREATED give the same order: newest first.
+        ordered = [p for p in reversed(store.live_posts(NETWORK)) if p["account"] == author]
+        elements = [_element(p) for p in ordered[start : start + count]]
+    links = []
+    if start > 0:
+        links.append(_link(req, "prev", max(start - count, 0), count))
+    if start + count < len(ordered):
+        links.append(_link(req, "next", start + count, count))
+    return Reply(
+        200, {"elements": elements, "paging": {"start": start, "count": count, "links": links}}
+    )
+
+
+def _finder_problem(req: Request) -> Reply | None:
+    query = req.query
+    if query.get("q") != "author":
+        return _error(400, f"Invalid finder {query.get('q')!r}: use q=author", code="BAD_REQUEST")
+    author = query.get("author", "")
+    if not AUTHOR.match(author):
+        return _error(
+            400, f"Parameter 'author' must be a person or organization URN, not {author!r}"
+        )
+    for name, low, high in (("count", 1, MAX_COUNT), ("start", 0, None)):
+        value = query.get(name)
+        if value is None:
+            continue
+        if not value.isdigit() or int(value) < low or (high is not None and int(value) > high):
+            limit = f"between {low} and {high}" if high is not None else f"at least {low}"
+            return _error(400, f"Parameter '{name}' must be an integer {limit}, not {value!r}")
+    if query.get("sortBy", "LAST_MODIFIED") not in SORT_ORDERS:
+        return _error(
+            400, f"Parameter 'sortBy' must be LAST_MODIFIED or CREATED, not {query['sortBy']!r}"
+        )
+    return None
+
+
+def _link(req: Request, rel: str, start: int, count: int) -> dict[str, str]:
+    query = {**req.query, "start": str(start), "count": str(count)}
+    return {"type": "application/json", "rel": rel, "href": f"{req.path}?{urlencode(query)}"}
+
+
+def _element(post: dict[str, Any]) -> dict[str, Any]:
+    """A stored post as the Posts API shows it."""
+    created = _epoch_ms(post["at"])
+    element: dict[str, Any] = {
+        "id": post["id"],
+        "author": post["account"],
+        "commentary": post["text"],  # as sent: little format, escapes and all
+        "visibility": post["visibility"],
+        "distribution": post.get("distribution") or {"feedDistribution": "MAIN_FEED"},
+        "lifecycleState": post["lifecycle_state"],
+        "isReshareDisabledByAuthor": False,
+        "createdAt": created,
+        "lastModifiedAt": created,
+    }
+    if post["lifecycle_state"] == "PUBLISHED":
+        element["publishedAt"] = created
+    if post.get("content"):
+        element["content"] = post["content"]
+    return element
+
+
+def _epoch_ms(iso: str) -> int:
+    return round(datetime.fromisoformat(iso).timestamp() * 1000)
 
 
 def initialize_image_upload(req: Request, store: Store, _: re.Match[str]) -> Reply:
@@ -294,6 +400,7 @@ API = Api(
     owns=lambda path: path.startswith(("/rest/", "/linkedin-upload/")),
     routes=(
         Route("POST", re.compile(r"^/rest/posts/?$"), create_post),
+        Route("GET", re.compile(r"^/rest/posts/?$"), find_posts, posting=False),
         Route("POST", re.compile(r"^/rest/images/?$"), initialize_image_upload),
         Route("PUT", re.compile(r"^/linkedin-upload/(?P<token>[A-Za-z0-9_-]+)$"), upload_image),
     ),
