@@ -167,7 +167,7 @@ def test_auth_failure_names_channel_and_credential(
     assert "li" in row["error"] and "access_token" in row["error"]
 
 
-def test_timeout_after_request_left_is_unknown_and_never_resent_blindly(
+def test_timeout_after_request_left_is_unknown_then_found_on_the_page(
     tmp_path: Path, config: Path, sandbox: Any
 ) -> None:
     post = write_post(tmp_path)
@@ -176,15 +176,27 @@ def test_timeout_after_request_left_is_unknown_and_never_resent_blindly(
     assert code == 1
     assert rows[0]["state"] == "unknown"
     assert len(sandbox.posts("facebook")) == 1  # it did reach the network
-    code, rows, _ = publish(config, sandbox, post, "-C", "fb")
-    assert code == 1 and rows[0]["state"] == "unknown" and not rows[0]["sent_now"]
-    assert "--retry-unknown" in rows[0]["note"]
+    # Publishing again reads the Page's feed first: the post is there, so it is sent.
+    code, rows, stderr = publish(config, sandbox, post, "-C", "fb")
+    assert code == 0 and rows[0]["state"] == "sent" and not rows[0]["sent_now"]
+    assert "found on the network" in stderr
+    page, _, number = sandbox.posts("facebook")[0]["id"].partition("_")
+    assert rows[0]["url"] == f"https://www.facebook.com/{page}/posts/{number}"
     assert len(sandbox.posts("facebook")) == 1
-    code, rows, _ = publish(config, sandbox, post, "-C", "fb", "--retry-unknown")
-    # The post did go out, so Graph refuses the same status message again (506): the
-    # retry cannot make a second copy.  (Looking the first one up is `find`'s job.)
-    assert code == 1 and rows[0]["state"] == "failed" and rows[0]["error_kind"] == "rejected"
-    assert "already has this post" in rows[0]["error"]
+
+
+def test_a_blind_retry_of_a_post_that_went_out_finds_it_through_the_duplicate_answer(
+    tmp_path: Path, config: Path, sandbox: Any
+) -> None:
+    post = write_post(tmp_path)
+    sandbox.fault("facebook", delay=5)
+    code, rows, _ = publish(config, sandbox, post, "-C", "fb")
+    assert rows[0]["state"] == "unknown"
+    # She queues it again without asking the network; Graph answers 506 (duplicate).
+    assert run("queue", "retry", str(rows[0]["id"])).exit_code == 0
+    code, rows, stderr = publish(config, sandbox, post, "-C", "fb", "--now")
+    assert code == 0 and rows[0]["state"] == "sent", stderr
+    assert "already had this post" in stderr
     assert len(sandbox.posts("facebook")) == 1
 
 
@@ -341,9 +353,10 @@ def test_kill_9_between_request_and_record(
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     code, rows, stderr = publish(config, sandbox, post, "-C", "fb")
-    assert code == 1
-    assert rows[0]["state"] == "unknown"
-    assert "interrupted while sending" in stderr
+    # The claim is recovered as unknown, then the Page's feed shows the post: sent, once.
+    assert code == 0, stderr
+    assert rows[0]["state"] == "sent" and not rows[0]["sent_now"]
+    assert "interrupted while sending" in stderr and "found on the network" in stderr
     assert len(sandbox.posts("facebook")) == 1
 
 
