@@ -132,8 +132,8 @@ def transport_error(
     else:
         what = f"dropped the connection before answering ({_why(exc)})"
     return Uncertain(
-        f"{network} {what} for {where}: the post may have been published. Check the "
-        "account before sending it again.",
+        f"{network} {what} for {where}: the post may have been published; `crosspost "
+        "reconcile` looks for it on the account.",
         channel=channel,
     )
 

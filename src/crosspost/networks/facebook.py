@@ -186,7 +186,7 @@ class FacebookNetwork:
         if not post_id:
             raise Uncertain(
                 f"Facebook accepted the post for channel {self.channel!r} but its answer held "
-                "no post id: check the Page before sending again.",
+                "no post id: `crosspost reconcile` looks for it on the Page.",
                 channel=self.channel,
             )
         post_id = str(post_id)
@@ -430,8 +430,8 @@ def _without_answer(
     # No answer recorded and not a transport failure: we cannot know what happened.
     return Uncertain(
         f"Facebook call for channel {channel!r} failed without an answer "
-        f"({type(exc).__name__}): the post may have been published. Check the Page "
-        "before sending it again.",
+        f"({type(exc).__name__}): the post may have been published; `crosspost "
+        "reconcile` looks for it on the Page.",
         channel=channel,
     )
 
@@ -450,7 +450,7 @@ def _server_error(*, channel: str, detail: str, posting: bool, unreadable: bool)
     # seven times by retrying one.
     return Uncertain(
         f"Facebook {said} for channel {channel!r} ({detail}): the post may have been "
-        "published all the same. Check the Page before sending it again.",
+        "published all the same: `crosspost reconcile` looks for it on the Page.",
         channel=channel,
     )
 

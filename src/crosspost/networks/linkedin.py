@@ -148,7 +148,7 @@ class LinkedInNetwork:
         if not urn:
             raise Uncertain(
                 f"LinkedIn accepted the post for channel {self.channel!r} but named no post "
-                "id (x-restli-id): check the feed before sending again.",
+                "id (x-restli-id): `crosspost reconcile` looks for it in the feed.",
                 channel=self.channel,
             )
         return Receipt(
@@ -410,7 +410,7 @@ def _map_error(
             return mapped
         return Uncertain(
             f"LinkedIn call for channel {channel!r} failed ({type(exc).__name__}): the post "
-            "may have been published. Check the feed before sending it again.",
+            "may have been published: `crosspost reconcile` looks for it in the feed.",
             channel=channel,
         )
     status = response.status_code
@@ -455,7 +455,8 @@ def _map_error(
             # A 5xx on a create request proves nothing: the post may exist.
             return Uncertain(
                 f"LinkedIn had a server error for channel {channel!r} ({detail}): the post "
-                "may have been published all the same. Check the feed before sending it again.",
+                "may have been published all the same: `crosspost reconcile` looks for it "
+                "in the feed.",
                 channel=channel,
             )
         return Transient(

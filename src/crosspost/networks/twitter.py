@@ -106,7 +106,8 @@ class TwitterNetwork:
                 if tweet_id is None:
                     raise Uncertain(
                         f"X accepted part {index + 1} for channel {self.channel!r} but its "
-                        "answer held no post id: check the account before sending again.",
+                        "answer held no post id: `crosspost reconcile` looks for it on the "
+                        "account.",
                         channel=self.channel,
                     )
                 ids.append(tweet_id)
@@ -340,8 +341,8 @@ def _map_error(
                 # A 5xx on a create request proves nothing: the post may exist.
                 return Uncertain(
                     f"X had a server error for channel {channel!r} ({detail}): the post may "
-                    "have been published all the same. Check the account before sending it "
-                    "again.",
+                    "have been published all the same: `crosspost reconcile` looks for it on "
+                    "the account.",
                     channel=channel,
                 )
             return Transient(
@@ -368,8 +369,8 @@ def _map_error(
     if posting:
         return Uncertain(
             f"X answered channel {channel!r} with something unreadable "
-            f"({type(exc).__name__}): the post may have been published. Check the account "
-            "before sending it again.",
+            f"({type(exc).__name__}): the post may have been published; `crosspost "
+            "reconcile` looks for it on the account.",
             channel=channel,
         )
     return Transient(
