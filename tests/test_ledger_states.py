@@ -248,3 +248,11 @@ def test_checked_keeps_it_unknown_and_says_why(ledger: Ledger) -> None:
     assert ledger.claim(d.id, owner="test", lease_seconds=60) is None  # never claimable
     kinds = [e.kind for e in ledger.events(delivery_id=d.id)]
     assert kinds[-1] is EventKind.CHECKED
+
+
+def test_parts_recorded_meanwhile_refuse_a_decision_read_before_them(ledger: Ledger) -> None:
+    d = unknown_after(ledger, thread(ledger), "t1")
+    ledger.mark_checked(d.id, part_ids=("t2",), checked="first reader", why="cut short")
+    with pytest.raises(WrongState, match="2 parts are recorded, not 1"):
+        ledger.mark_absent(d.id, part_ids=("t2",), checked="second reader", after=1)
+    assert ledger.get(d.id).sent_parts == ("t1", "t2")  # nothing written twice

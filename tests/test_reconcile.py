@@ -275,3 +275,31 @@ def test_reconcile_with_nothing_unknown_says_so(config: Path, sandbox: Any) -> N
     result = run("-c", config, "reconcile", "--sandbox", sandbox.url)
     assert result.exit_code == 0
     assert "nothing to ask" in result.stderr
+
+
+def test_two_reconciles_of_one_delivery_settle_it_once(
+    tmp_path: Path, config: Path, sandbox: Any, isolated_home: Path
+) -> None:
+    """Two runs reading the network for the same delivery: the second sees it settled."""
+    from crosspost.ledger import open_store
+    from crosspost.networks.twitter import TwitterNetwork
+    from crosspost.sending.reconcile import reconcile_one
+
+    sandbox.fault("twitter", status=500, created=True)
+    code, rows, _ = cli(config, sandbox, "publish", write_post(tmp_path), "-C", "x")
+    assert code == 1 and rows[0]["state"] == "unknown"
+    keys = {  # the account the CLI posted as
+        "consumer_key": SECRETS["X_KEY"],
+        "consumer_secret": SECRETS["X_SECRET"],
+        "access_token": SECRETS["X_TOKEN"],
+        "access_token_secret": SECRETS["X_TOKEN_SECRET"],
+    }
+    adapter = TwitterNetwork(channel="x", credentials=keys, api_url=sandbox.url, timeout=2)
+    with open_store(isolated_home) as store:
+        stale = store.get(rows[0]["id"])
+        first = reconcile_one(store, adapter, stale)
+        second = reconcile_one(store, adapter, stale)  # as read before the first settled it
+    assert first.delivery.state == "sent" and first.note.startswith("found on the network")
+    assert second.delivery.state == "sent" and "settled meanwhile" in second.note
+    kinds = [kind for kind, _ in events(isolated_home, rows[0]["id"])]
+    assert kinds.count("found") == 1

@@ -347,21 +347,34 @@ class Store(ShortLinks, StoreSidelines, Protocol):
         remote_url: str | None,
         posted_at: datetime | None,
         checked: str,
+        after: int | None = None,
     ) -> Delivery:
         """Transition `found` (from unknown, or sending after a "duplicate" answer): the
         parts not yet recorded are `part_ids`, recorded with it; sent, dated `posted_at`
-        (default now).  ValueError unless every part is then recorded."""
+        (default now).  ValueError unless every part is then recorded.  With `after`
+        (the parts recorded when the network was read), WrongState if that changed."""
         ...
 
     def mark_absent(
-        self, delivery_id: int, *, part_ids: Sequence[str] = (), checked: str
+        self,
+        delivery_id: int,
+        *,
+        part_ids: Sequence[str] = (),
+        checked: str,
+        after: int | None = None,
     ) -> Delivery:
         """Transition `absent`: certainly not on the network after the leading `part_ids`
         (recorded with it): back to `pending`, due as it was."""
         ...
 
     def mark_checked(
-        self, delivery_id: int, *, part_ids: Sequence[str] = (), checked: str, why: str
+        self,
+        delivery_id: int,
+        *,
+        part_ids: Sequence[str] = (),
+        checked: str,
+        why: str,
+        after: int | None = None,
     ) -> Delivery:
         """Transition `checked`: the listing could not tell; still unknown, the parts it
         did find recorded, and `why` in the error."""

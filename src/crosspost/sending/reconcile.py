@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..config import ChannelConfig
-from ..errors import CrosspostError, DeliveryError
+from ..errors import CrosspostError, DeliveryError, WrongState
 from ..ledger import Delivery, Store
 from ..networks.base import Answer, Finding, Network
 from ..secrets import scrub
@@ -116,10 +116,22 @@ def reconcile_one(
 ) -> Reconciled:
     """Read the network for `delivery` (unknown) and record what it says."""
     now = now or datetime.now(UTC)
+    delivery = ledger.get(delivery.id)  # as it is now, not as the caller last read it
+    if delivery.state is not DeliveryState.UNKNOWN:
+        return Reconciled(delivery, Answer.UNSURE, "", f"settled meanwhile: it is {delivery.state}")
     claim = claimed_at(ledger, delivery)
     finding = find(adapter, delivery, since=since or claim - CLOCK_MARGIN)
-    if finding.answer is Answer.ABSENT and now - claim < LISTING_LAG:
-        wait = int((LISTING_LAG - (now - claim)).total_seconds()) + 1
+    try:
+        return _decide(ledger, delivery, finding, now - claim)
+    except WrongState:  # another run settled it while we read: its word stands
+        current = ledger.get(delivery.id)
+        note = f"settled by another run meanwhile: it is {current.state}"
+        return Reconciled(current, finding.answer, scrub(finding.checked), note)
+
+
+def _decide(ledger: Store, delivery: Delivery, finding: Finding, age: timedelta) -> Reconciled:
+    if finding.answer is Answer.ABSENT and age < LISTING_LAG:
+        wait = int((LISTING_LAG - age).total_seconds()) + 1
         why = (
             f"not listed yet, but it was sent under a minute ago and listings can lag; "
             f"run `crosspost reconcile {delivery.id}` again in {wait} s"
@@ -158,35 +170,45 @@ def _record(
     checked = scrub(finding.checked) or "the account's recent posts"
     parts = len(delivery.parts)
     if finding.answer is Answer.FOUND:
-        after = ledger.mark_found(
+        row = ledger.mark_found(
             delivery.id,
             part_ids=finding.part_ids,
             remote_url=finding.url or delivery.remote_url,
             posted_at=finding.posted_at,
             checked=checked,
+            after=len(delivery.sent_parts),
         )
-        where = f": {after.remote_url}" if after.remote_url else ""
-        return Reconciled(after, finding.answer, checked, f"found on the network, now sent{where}")
+        where = f": {row.remote_url}" if row.remote_url else ""
+        return Reconciled(row, finding.answer, checked, f"found on the network, now sent{where}")
     if finding.answer is Answer.ABSENT:
-        after = ledger.mark_absent(delivery.id, part_ids=finding.part_ids, checked=checked)
-        resume = (
-            f"; resumes after part {len(after.sent_parts)} of {parts}" if after.sent_parts else ""
+        row = ledger.mark_absent(
+            delivery.id,
+            part_ids=finding.part_ids,
+            checked=checked,
+            after=len(delivery.sent_parts),
         )
+        resume = f"; resumes after part {len(row.sent_parts)} of {parts}" if row.sent_parts else ""
         return Reconciled(
-            after,
+            row,
             finding.answer,
             checked,
             f"certainly not on the network: back in the queue, sent by the next run{resume}",
         )
     why = why or f"{checked}; that does not settle it"
-    after = ledger.mark_checked(delivery.id, part_ids=finding.part_ids, checked=checked, why=why)
-    found = f" (parts 1-{len(after.sent_parts)} of {parts} found)" if after.sent_parts else ""
+    row = ledger.mark_checked(
+        delivery.id,
+        part_ids=finding.part_ids,
+        checked=checked,
+        why=why,
+        after=len(delivery.sent_parts),
+    )
+    found = f" (parts 1-{len(row.sent_parts)} of {parts} found)" if row.sent_parts else ""
     return Reconciled(
-        after,
+        row,
         finding.answer,
         checked,
         f"still unknown{found}: {why}. Check the account, then `crosspost done "
-        f"{after.id} --url URL`, or `crosspost queue retry {after.id}`",
+        f"{row.id} --url URL`, or `crosspost queue retry {row.id}`",
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ...errors import Uncertain
+from ...errors import Uncertain, WrongState
 from ...states import TRANSITIONS
 from ..models import Delivery
 from .db import decode_parts, to_text, utcnow
@@ -31,11 +31,12 @@ class ReconcileMixin(TransitionsMixin):
         remote_url: str | None,
         posted_at: datetime | None,
         checked: str,
+        after: int | None = None,
     ) -> Delivery:
         """Transition `found`: every part not yet recorded is on the network (`part_ids`)."""
         moment = utcnow()
         with self._write():
-            row = self._with_parts(self._row(delivery_id), part_ids, moment)
+            row = self._with_parts(self._row(delivery_id), part_ids, moment, after)
             self._check(row, TRANSITIONS["found"])
             ids = decode_parts(row["sent_parts"])
             total = len(decode_parts(row["parts"]))
@@ -65,12 +66,17 @@ class ReconcileMixin(TransitionsMixin):
             )
 
     def mark_absent(
-        self, delivery_id: int, *, part_ids: Sequence[str] = (), checked: str
+        self,
+        delivery_id: int,
+        *,
+        part_ids: Sequence[str] = (),
+        checked: str,
+        after: int | None = None,
     ) -> Delivery:
         """Transition `absent`: back to `pending`, due as it was, after the parts found."""
         moment = utcnow()
         with self._write():
-            row = self._with_parts(self._row(delivery_id), part_ids, moment)
+            row = self._with_parts(self._row(delivery_id), part_ids, moment, after)
             return self._apply(
                 row,
                 "absent",
@@ -86,13 +92,19 @@ class ReconcileMixin(TransitionsMixin):
             )
 
     def mark_checked(
-        self, delivery_id: int, *, part_ids: Sequence[str] = (), checked: str, why: str
+        self,
+        delivery_id: int,
+        *,
+        part_ids: Sequence[str] = (),
+        checked: str,
+        why: str,
+        after: int | None = None,
     ) -> Delivery:
         """Transition `checked`: still `unknown`; the error now says what was read and why
         that did not settle it."""
         moment = utcnow()
         with self._write():
-            row = self._with_parts(self._row(delivery_id), part_ids, moment)
+            row = self._with_parts(self._row(delivery_id), part_ids, moment, after)
             error = f"still unknown after reading the network: {why}"
             return self._apply(
                 row,
@@ -104,9 +116,19 @@ class ReconcileMixin(TransitionsMixin):
             )
 
     def _with_parts(
-        self, row: sqlite3.Row, part_ids: Sequence[str], moment: datetime
+        self, row: sqlite3.Row, part_ids: Sequence[str], moment: datetime, after: int | None
     ) -> sqlite3.Row:
-        """Record `part_ids` after the parts already recorded, each as its `part` event."""
+        """Record `part_ids` after the parts already recorded, each as its `part` event.
+
+        `after`: how many parts were recorded when the network was read; another
+        reconcile that recorded more meanwhile makes this one WrongState (its
+        `part_ids` would land at the wrong place)."""
+        recorded = len(decode_parts(row["sent_parts"]))
+        if after is not None and recorded != after:
+            raise WrongState(
+                f"delivery {row['id']}: {recorded} parts are recorded, not {after}: "
+                "another run recorded parts while this one read the network"
+            )
         for remote_id in part_ids:
             index = len(decode_parts(row["sent_parts"]))
             if index >= len(decode_parts(row["parts"])):
