@@ -29,6 +29,8 @@ class Preview:
     skipped: str | None = None  # why nothing is sent directly to this channel
     warnings: tuple[str, ...] = field(default_factory=tuple)
     lang: str | None = None  # the language version this channel gets
+    # The link is still the long one, to be shortened by bit.ly (it is measured as short).
+    link_pending: bool = False
 
     @property
     def text(self) -> str:
@@ -50,6 +52,9 @@ class Preview:
             "lang": self.lang,
         }
 
+
+# What a preview says while its link is still the long one.
+PENDING_NOTE = "the link will be shortened by bit.ly when sent"
 
 # Maps a long URL to the link the channel will actually send (a cached short
 # link, in a real publish), or None to keep it.
@@ -120,7 +125,7 @@ def preview_channel(
     if route.reason:
         warnings.insert(0, f"posting directly: {route.reason}")
     if pending_short:
-        warnings.append("the link will be shortened by bit.ly when sent")
+        warnings.append(PENDING_NOTE)
     if channel.spec.audience and ALL_AUDIENCES not in channel.spec.audience and not post.audience:
         # The wrong school's page is the mistake this tool exists to prevent.
         warnings.append(
@@ -143,6 +148,7 @@ def preview_channel(
         link=link,
         warnings=tuple(warnings),
         lang=config.lang_of(post.lang),
+        link_pending=pending_short,
     )
 
 

@@ -94,30 +94,32 @@ class Workspace(QueueDesk):
 
     # -- previewing and sending ----------------------------------------------------------
 
-    def preview(self, posts: Sequence[Post], channels: Sequence[ChannelConfig]) -> list[Preview]:
-        """Every channel's exact text, as `publish --dry-run` shows it; nothing is sent.
+    def preview(
+        self,
+        posts: Sequence[Post],
+        channels: Sequence[ChannelConfig],
+        *,
+        shorten: bool = True,
+        sandbox_url: str | None = None,
+    ) -> list[Preview]:
+        """Every channel's exact text, as `publish --dry-run` shows it; nothing is posted.
 
-        Links already shortened by an earlier run are shown short, as they will be sent.
-        An audience no channel has is a PostError (from the routing), before anything.
+        The links still to be shortened are made now (one wave of bit.ly requests,
+        cached for the publish), so the text and its length are the final ones;
+        `shorten=False` stays offline and shows the long link.  An audience no channel
+        has is a PostError (from the routing), before anything.
         """
-        from .preview import cached_short_links, preview_post
-        from .routing import route_versions
+        from .sending.ahead import preview_posts
 
-        config = self.config
-        routes = route_versions(config, posts, channels)  # language versions: one a channel
-        if not self.ledger_path.exists():
-            return [
-                pv
-                for post, route in zip(posts, routes, strict=True)
-                for pv in preview_post(config, post, channels, routes=route)
-            ]
-        with self.store() as ledger:
-            cached = cached_short_links(ledger)
-            return [
-                pv
-                for post, route in zip(posts, routes, strict=True)
-                for pv in preview_post(config, post, channels, resolve_link=cached, routes=route)
-            ]
+        return preview_posts(
+            self.config,
+            posts,
+            channels,
+            home=self.home,
+            ledger=self.ledger_path.exists(),
+            shorten=shorten,
+            sandbox_url=sandbox_url,
+        )
 
     def check(self, posts: Sequence[Path]) -> list[str]:
         """Validate channels.yaml, every template and the posts (BadInput on the first
@@ -200,12 +202,21 @@ class Workspace(QueueDesk):
         at: str | None = None,
         allow_past: bool = False,
         now: datetime | None = None,
+        sandbox_url: str | None = None,
     ) -> list[Scheduled]:
-        """Queue one delivery per routed (post, channel); PastTime asks for confirmation."""
+        """Queue one delivery per routed (post, channel), its short link made now;
+        PastTime asks for confirmation."""
         from .queue import schedule_posts
 
         return schedule_posts(
-            self.config, posts, channels, home=self.home, at=at, now=now, allow_past=allow_past
+            self.config,
+            posts,
+            channels,
+            home=self.home,
+            at=at,
+            now=now,
+            allow_past=allow_past,
+            sandbox_url=sandbox_url,
         )
 
     def has_work(self, now: datetime) -> bool:

@@ -38,12 +38,20 @@ def publish(
         typer.Option(
             "--sandbox",
             metavar="URL",
-            help="Send every channel (and bit.ly) to a `crosspost sandbox` at URL.",
+            help="Send every channel (and bit.ly) to a `crosspost sandbox` at URL (with "
+            "--dry-run: bit.ly only).",
         ),
     ] = None,
     now: Annotated[
         bool,
         typer.Option("--now", help="Send a post queued for later now, without asking."),
+    ] = False,
+    no_shorten: Annotated[
+        bool,
+        typer.Option(
+            "--no-shorten",
+            help="With --dry-run: stay offline, show the long link (bit.ly is asked when sent).",
+        ),
     ] = False,
     as_json: JsonOpt = False,
 ) -> Any:
@@ -51,8 +59,15 @@ def publish(
     ws = workspace()
     selected = ws.channels(channel or [])
     loaded = ws.load_posts(posts)
+    sandbox_url = sandbox.rstrip("/") if sandbox else None
     if dry_run:
-        return _preview(ws, loaded, selected, as_json=as_json)
+        return _preview(
+            ws, loaded, selected, as_json=as_json, shorten=not no_shorten, sandbox_url=sandbox_url
+        )
+    if no_shorten:
+        from ..errors import BadInput
+
+        raise BadInput("--no-shorten is for --dry-run; to send long links, set shorten: false")
     import sys
 
     from ..errors import AlreadyScheduled
@@ -65,7 +80,7 @@ def publish(
             selected,
             force=force,
             retry_unknown=retry_unknown,
-            sandbox_url=sandbox.rstrip("/") if sandbox else None,
+            sandbox_url=sandbox_url,
             as_json=as_json,
             now=now,
         )
@@ -79,10 +94,18 @@ def publish(
         return go(True)
 
 
-def _preview(ws: Any, posts: list[Any], selected: list[Any], *, as_json: bool) -> None:
+def _preview(
+    ws: Any,
+    posts: list[Any],
+    selected: list[Any],
+    *,
+    as_json: bool,
+    shorten: bool,
+    sandbox_url: str | None,
+) -> None:
     from .output import print_json, show_previews
 
-    previews = ws.preview(posts, selected)
+    previews = ws.preview(posts, selected, shorten=shorten, sandbox_url=sandbox_url)
     if as_json:
         print_json([pv.to_json() for pv in previews])
     else:

@@ -33,6 +33,10 @@ def schedule(
     now: Annotated[
         bool, typer.Option("--now", help="A time in the past is fine: send at the next run.")
     ] = False,
+    sandbox: Annotated[
+        str | None,
+        typer.Option("--sandbox", metavar="URL", help="Make the short links on a sandbox."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Queue posts for their channels; `crosspost run` sends them when due."""
@@ -44,13 +48,14 @@ def schedule(
     ws = workspace()
     selected = ws.channels(channel or [])
     loaded = ws.load_posts(posts)
+    sandbox_url = sandbox.rstrip("/") if sandbox else None
     try:
-        result = ws.schedule(loaded, selected, at=at, allow_past=now)
+        result = ws.schedule(loaded, selected, at=at, allow_past=now, sandbox_url=sandbox_url)
     except PastTime as exc:
         if as_json or not sys.stdin.isatty():
             raise
         typer.confirm(f"{exc}\nSend at the next run anyway?", abort=True, err=True)
-        result = ws.schedule(loaded, selected, at=at, allow_past=True)
+        result = ws.schedule(loaded, selected, at=at, allow_past=True, sandbox_url=sandbox_url)
     if as_json:
         print_json([s.to_json() for s in result])
         return

@@ -171,7 +171,7 @@ def pull_feeds(
         )
     scheduler = None
     if not populate and any((action or f.action) == "schedule" for f in feeds):
-        scheduler = schedule_through_queue(config=config, home=home)
+        scheduler = schedule_through_queue(config=config, home=home, sandbox_url=sandbox_url)
     pulls = []
     with open_store(home) as ledger:
         for feed in feeds:
@@ -203,12 +203,16 @@ def select_feeds(config: Config, names: Sequence[str]) -> list[Feed]:
     return [f for f in config.feeds if not names or f.name in names]
 
 
-def schedule_through_queue(*, config: Config, home: Path) -> ScheduleFn:
+def schedule_through_queue(
+    *, config: Config, home: Path, sandbox_url: str | None = None
+) -> ScheduleFn:
     """The queue's scheduling function: the one place feeds touch the queue."""
     from ..queue import schedule_posts
 
     def schedule(posts: Sequence[Post], channels: Sequence[Any], feed: Feed) -> Any:
-        return schedule_posts(config, posts, channels, home=home, at=feed.at)
+        return schedule_posts(
+            config, posts, channels, home=home, at=feed.at, sandbox_url=sandbox_url
+        )
 
     return schedule
 

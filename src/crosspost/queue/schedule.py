@@ -4,14 +4,14 @@ said, or at each channel's next free slot.  Nothing is sent here."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from ..config import ChannelConfig, Config
 from ..errors import BadInput, PacingError, PastTime
-from ..ledger import Store, open_store
+from ..ledger import Delivery, Store, open_store
 from ..pacing import next_allowed, violation
 from ..post import Post
 from ..preview import Preview, preview_channel
@@ -69,6 +69,7 @@ class Scheduler:
     home: Path
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     allow_past: bool = False
+    sandbox_url: str | None = None  # where bit.ly is asked for the links made ahead
 
     def schedule(
         self, posts: Sequence[Post], channels: Sequence[ChannelConfig], *, at: str | None
@@ -85,7 +86,39 @@ class Scheduler:
                 and (found := ledger.find(post_key=plan.post.key, channel=plan.channel.name))
                 and (note := other_version(self.config, found, plan.post))
             }
-            return [self._queue(ledger, plan, versions.get(id(plan))) for plan in plans]
+            queued = [self._queue(ledger, plan, versions.get(id(plan))) for plan in plans]
+            deliveries = [
+                ledger.get(s.delivery_id)
+                for s in queued
+                if s.delivery_id is not None and s.state == DeliveryState.PENDING
+            ]
+        return self._shorten_ahead(queued, deliveries)
+
+    def _shorten_ahead(
+        self, queued: list[Scheduled], deliveries: list[Delivery]
+    ) -> list[Scheduled]:
+        """Make the queued posts' short links now (one wave): the run then sends each
+        post in one round trip, and its text is final.  bit.ly failing here is said,
+        not fatal: the link is asked for again when the post is sent."""
+        from ..sending.ahead import warm_links
+
+        ahead = warm_links(self.config, deliveries, home=self.home, sandbox_url=self.sandbox_url)
+        if not (ahead.problems or ahead.skipped):
+            return queued
+        failed = {d.id: ahead.problems[d.link] for d in deliveries if d.link in ahead.problems}
+        if ahead.skipped:
+            failed = {
+                d.id: ahead.skipped for d in deliveries if d.link and d.payload.get("shorten")
+            }
+        out = []
+        for s in queued:
+            if s.delivery_id in failed:
+                said = (
+                    f"link not shortened yet ({failed[s.delivery_id]}): bit.ly is asked when sent"
+                )
+                s = replace(s, note=f"{s.note}; {said}" if s.note else said)
+            out.append(s)
+        return out
 
     def _plan(
         self, posts: Sequence[Post], channels: Sequence[ChannelConfig], at: str | None
@@ -203,9 +236,11 @@ def schedule_posts(
     at: str | None = None,
     now: datetime | None = None,
     allow_past: bool = False,
+    sandbox_url: str | None = None,
 ) -> list[Scheduled]:
-    """Queue posts (the library entry point behind `crosspost schedule` and feeds)."""
-    scheduler = Scheduler(config=config, home=home, allow_past=allow_past)
+    """Queue posts (the library entry point behind `crosspost schedule` and feeds), and
+    make their short links ahead."""
+    scheduler = Scheduler(config=config, home=home, allow_past=allow_past, sandbox_url=sandbox_url)
     if now is not None:
         scheduler.now = now
     return scheduler.schedule(posts, channels, at=at)

@@ -88,6 +88,8 @@ class Sender:
     adapter: Network
     shortener: LinkShortener | None = None
     policy: FailurePolicy | None = None
+    # Long links bit.ly already refused in this run's wave ahead: not asked again.
+    link_problems: Mapping[str, str] = field(default_factory=dict)
 
     def send(self, delivery: Delivery, *, progress: Progress | None = None) -> Attempt:
         """Shorten the link, claim, send and record one delivery.
@@ -129,6 +131,8 @@ class Sender:
         if delivery.sent_parts:  # a half-published thread keeps the link it started with
             return delivery
         try:
+            if long_url in self.link_problems:
+                raise ShortenerFailed(self.link_problems[long_url], channel=delivery.channel)
             short = self.shortener.shorten(long_url)
         except ShortenerFailed as exc:
             settings = self.config.shortener
@@ -252,6 +256,7 @@ def open_sender(
     api_url: str | None,
     shortener_token: str | None,
     policy: FailurePolicy | None = None,
+    link_problems: Mapping[str, str] | None = None,
 ) -> Iterator[Sender]:
     """A Sender with its own ledger connection (sqlite3 connections stay on their thread)."""
     with open_store(home) as ledger:
@@ -267,4 +272,5 @@ def open_sender(
             adapter=build_adapter(channel, credentials, api_url),
             shortener=shortener,
             policy=policy,
+            link_problems=link_problems or {},
         )

@@ -26,6 +26,7 @@ from ..errors import Abandoned, BadInput
 from ..ledger import Delivery, Store
 from ..routing import relay_decision
 from ..states import DeliveryState, RelayDecision, Route
+from .ahead import shorten_ahead, to_shorten
 from .credentials import channel_credentials, resolve_credential
 from .deliver import (
     Attempt,
@@ -82,6 +83,8 @@ class Pipeline:
     on_notice: Callable[[str], None] | None = None
     # Set by Ctrl-C: no further request leaves; the run finishes what is in flight.
     stopped: threading.Event = field(default_factory=threading.Event)
+    # Long links bit.ly refused in this run's wave ahead (each sender falls back or fails).
+    link_problems: dict[str, str] = field(default_factory=dict)
     # Deliveries whose request may be on the wire, and how long their answer may take.
     _in_flight: dict[int, float] = field(default_factory=dict)
 
@@ -192,12 +195,30 @@ class Pipeline:
                 api_url=self.sandbox_url,
                 shortener_token=self.shortener_token,
                 policy=self.policy,
+                link_problems=self.link_problems,
             ) as sender:
                 self._send_batch(sender, batch, on_attempt, progress_for)
 
         if self.stopped.is_set():
             return  # interrupted in an earlier wave: nothing more leaves
+        self.shorten_ahead(batches)
         self._in_parallel(batches, send_batch)
+
+    def shorten_ahead(self, batches: Mapping[str, Batch]) -> None:
+        """Every link of the wave not cached yet, shortened in one parallel wave before
+        the first post leaves: then each post costs one round trip, not two in a row."""
+        if self.shortener_token is None:
+            return
+        wanted = to_shorten(d for b in batches.values() for d in b.deliveries)
+        if wanted:
+            ahead = shorten_ahead(
+                self.config,
+                wanted,
+                home=self.home,
+                token=self.shortener_token,
+                api_url=self.sandbox_url,
+            )
+            self.link_problems.update(ahead.problems)
 
     def _in_parallel(self, batches: Mapping[str, Batch], work: Callable[[Batch], None]) -> None:
         """Each channel's batch on its own thread, at once: a wave takes as long as the
