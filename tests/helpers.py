@@ -16,7 +16,7 @@ EXAMPLE_CONFIG = ROOT / "channels.yaml"
 
 def run(*args: str | Path, env: dict[str, str] | None = None) -> Any:
     """Invoke the CLI in-process; stdout and stderr are kept apart."""
-    from crosspost.cli import app
+    from crosspost.cli.commands import app
 
     return CliRunner().invoke(app, [str(a) for a in args], env=env, catch_exceptions=False)
 

@@ -229,7 +229,7 @@ def test_version() -> None:
 def test_dry_run_imports_no_network_client() -> None:
     code = (
         "import sys\n"
-        "from crosspost.cli import app\n"
+        "from crosspost.cli.commands import app\n"
         "try:\n"
         f"    app(['-c', {str(EXAMPLE_CONFIG)!r}, 'publish', '-n', '--json',"
         f" {str(EXAMPLES / 'open-day.md')!r}])\n"

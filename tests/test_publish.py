@@ -316,7 +316,7 @@ def test_edited_post_is_reported_not_resent(tmp_path: Path, config: Path, sandbo
 
 KILL_SCRIPT = """
 import sys
-from crosspost.cli import app
+from crosspost.cli.commands import app
 app(sys.argv[1:])
 """
 

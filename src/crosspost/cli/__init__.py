@@ -5,20 +5,20 @@ import annotations`: Typer inspects every command's annotations to build the
 command line, and string annotations would each be eval'ed on every start-up
 (measured with bench/startup.py: `crosspost --help` went from about 1.3x to 1.17x
 of `import typer, rich`).
+
+Typer and the commands load only when needed: cron's `crosspost run` with nothing
+due is answered before them (`quick.py`).  The Typer app, with every command, is
+`crosspost.cli.commands.app`.
 """
 
-from . import (  # noqa: F401  (importing a command module registers its commands)
-    chain,
-    feeds_cmds,
-    ledger_cmds,
-    posting,
-    queue_cmds,
-    report_cmds,
-    sandbox_cmds,
-    tasks_cmds,
-)
-from .app import app
+import sys
 
 
 def main() -> None:
+    from .quick import quick_run
+
+    if quick_run(sys.argv[1:]):
+        return
+    from .commands import app
+
     app()

@@ -1,0 +1,16 @@
+"""Every command, registered on the one Typer app (importing a command module registers
+its commands)."""
+
+from . import (  # noqa: F401
+    chain,
+    feeds_cmds,
+    ledger_cmds,
+    posting,
+    queue_cmds,
+    report_cmds,
+    sandbox_cmds,
+    tasks_cmds,
+)
+from .app import app
+
+__all__ = ["app"]
