@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import mimetypes
-import re
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
-
-from pydantic import BaseModel, ConfigDict, field_validator
 
 from crosspost.errors import (
     AuthFailed,
@@ -28,15 +25,18 @@ from crosspost.errors import (
     Uncertain,
 )
 from crosspost.networks.base import Answer, Finding, NetworkInfo, Outgoing, PartCallback, Receipt
+from crosspost.networks.facebook_settings import GRAPH_END_DATES, VERSION_RE, FacebookSettings
 from crosspost.networks.matching import same_text
 
 if TYPE_CHECKING:
     import requests
     from pyfacebook import GraphAPI
 
+# Re-exported: these lived here before facebook_settings.py held them.
+__all__ = ["GRAPH_END_DATES", "VERSION_RE", "FacebookNetwork", "FacebookSettings"]
+
 GRAPH_HOST = "https://graph.facebook.com"
 POST_URL = "https://www.facebook.com/{id}"
-VERSION_RE = re.compile(r"^v\d+\.\d+$")
 # Graph error codes (developers.facebook.com/docs/graph-api/guides/error-handling).
 AUTH_CODES = {102, 190}  # session / access token invalid or expired
 PERMISSION_CODES = {10, *range(200, 300)}  # the token lacks a permission or Page task
@@ -56,51 +56,6 @@ FEED_PAGE_SIZE = 100
 MAX_PAGES = 5
 # Graph's own parameters in a `paging.next` URL that pyfacebook adds itself.
 _TOKEN_PARAMS = ("access_token", "appsecret_proof")
-
-
-# Graph API versions' end dates, as Meta publishes them (checked 2026-12-01); a version
-# not listed has no known end yet.
-GRAPH_END_DATES = {
-    "v20.0": date(2026, 9, 24),
-    "v21.0": date(2027, 1, 21),
-    "v22.0": date(2027, 5, 20),
-    "v23.0": date(2027, 10, 8),
-    "v24.0": date(2028, 2, 18),
-    "v25.0": date(2028, 7, 29),
-}
-
-
-class FacebookSettings(BaseModel):
-    """The Page a facebook channel publishes to."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    page_id: str
-    graph_version: str = "v26.0"
-
-    @field_validator("page_id", mode="before")
-    @classmethod
-    def _page_id(cls, value: Any) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str) or not value.strip().isdigit():
-            raise ValueError(
-                "page_id must be the Page's numeric id (digits only, e.g. 104123456789012), "
-                "not its name or URL; find it on the Page under About → Page transparency, "
-                "or in Meta Business Suite → Settings → Page info"
-            )
-        return value.strip()
-
-    @field_validator("graph_version", mode="before")
-    @classmethod
-    def _graph_version(cls, value: Any) -> Any:
-        text = str(value).strip() if isinstance(value, str | int | float) else value
-        if not isinstance(text, str) or not VERSION_RE.match(text):
-            raise ValueError(
-                f"graph_version must look like v26.0: a lower-case 'v', the major number, a "
-                f"dot and the minor number (got {value!r}); quote it in YAML"
-            )
-        return text
 
 
 class FacebookNetwork:
