@@ -497,7 +497,7 @@ def test_facebook_does_not_follow_a_redirect_with_the_token(canned: Any) -> None
     assert_no_secret(caught.value)
 
 
-def test_facebook_without_a_page_token_names_the_credential(canned: Any) -> None:
+def test_facebook_without_a_page_token_names_the_credential(canned: Any, tmp_path: Path) -> None:
     server = canned((200, {}, {"id": "1234567890_1"}))
     network = FacebookNetwork(
         channel="fb-page",
@@ -508,6 +508,10 @@ def test_facebook_without_a_page_token_names_the_credential(canned: Any) -> None
     )
     with pytest.raises(CredentialError, match=r"fb-page.*page_token"):
         network.send(outgoing=POST)
+    # Said first, even when the image could not be read either.
+    photo = Outgoing(channel="c", parts=("Hello",), image_path=tmp_path / "missing.png")
+    with pytest.raises(CredentialError, match="page_token"):
+        network.send(outgoing=photo)
     assert server.requests == []
 
 

@@ -113,6 +113,7 @@ class FacebookNetwork:
 
     def send(self, *, outgoing: Outgoing, on_part: PartCallback | None = None) -> Receipt:
         """Publish a feed post (message + link), or a photo post when there is an image."""
+        self._get_session()  # a missing page_token is said before the image is read
         # Graph documents the token as a parameter of these POSTs: it travels in the
         # form body, never in the URL (query strings end up in logs).
         if outgoing.image_path is not None:
