@@ -23,7 +23,15 @@ from urllib.parse import unquote
 import pytest
 from pydantic import ValidationError
 
-from crosspost.errors import AuthFailed, Duplicate, RateLimited, Rejected, Transient, Uncertain
+from crosspost.errors import (
+    AuthFailed,
+    CredentialError,
+    Duplicate,
+    RateLimited,
+    Rejected,
+    Transient,
+    Uncertain,
+)
 from crosspost.networks.base import Answer, NetworkInfo, Outgoing, load_networks
 from crosspost.networks.facebook import FacebookNetwork, FacebookSettings
 from crosspost.networks.linkedin import LinkedInNetwork, LinkedInSettings, token_expiry_warning
@@ -457,6 +465,54 @@ def test_facebook_token_echoed_by_the_network_is_scrubbed(canned: Any) -> None:
         facebook(server.url).send(outgoing=POST)
     assert_no_secret(caught.value)
     assert "page_token" in str(caught.value)
+
+
+def test_facebook_error_in_a_200_answer_is_still_graphs_error(canned: Any) -> None:
+    error = {"message": "Error validating access token", "code": 190, "type": "OAuthException"}
+    server = canned((200, {}, {"error": error}))
+    with pytest.raises(AuthFailed, match="Graph code 190"):
+        facebook(server.url).send(outgoing=POST)
+
+
+def test_facebook_token_travels_in_the_body_or_a_header_never_in_a_url(canned: Any) -> None:
+    page = {"data": [], "paging": {"next": f"/v26.0/1234567890/feed?access_token={FB_TOKEN}"}}
+    server = canned((200, {}, {"id": "1234567890_1"}), (200, {}, page), (200, {}, {"data": []}))
+    facebook(server.url).send(outgoing=POST)
+    facebook(server.url).find(outgoing=POST, since=datetime.now(UTC))
+    post, *reads = server.requests
+    assert len(reads) == 2  # the second page was read, through `paging.next`
+    assert all(FB_TOKEN not in r["path"] for r in server.requests)
+    assert f"access_token={FB_TOKEN}" in post["body"].decode()
+    assert "authorization" not in post["headers"]
+    assert all(r["headers"]["authorization"] == f"Bearer {FB_TOKEN}" for r in reads)
+
+
+def test_facebook_does_not_follow_a_redirect_with_the_token(canned: Any) -> None:
+    # A 307 would send the form body, the token in it, wherever it points.
+    elsewhere = canned((200, {}, {"id": "1234567890_1"}))
+    server = canned((307, {"Location": elsewhere.url + "/v26.0/1234567890/feed"}, b""))
+    with pytest.raises(Rejected, match="HTTP 307") as caught:
+        facebook(server.url).send(outgoing=POST)
+    assert elsewhere.requests == []
+    assert_no_secret(caught.value)
+
+
+def test_facebook_without_a_page_token_names_the_credential(canned: Any, tmp_path: Path) -> None:
+    server = canned((200, {}, {"id": "1234567890_1"}))
+    network = FacebookNetwork(
+        channel="fb-page",
+        settings=FacebookSettings(page_id="1234567890"),
+        credentials={},
+        api_url=server.url,
+        timeout=TIMEOUT,
+    )
+    with pytest.raises(CredentialError, match=r"fb-page.*page_token"):
+        network.send(outgoing=POST)
+    # Said first, even when the image could not be read either.
+    photo = Outgoing(channel="c", parts=("Hello",), image_path=tmp_path / "missing.png")
+    with pytest.raises(CredentialError, match="page_token"):
+        network.send(outgoing=photo)
+    assert server.requests == []
 
 
 # LinkedIn answers the sandbox does not give -----------------------------------------------

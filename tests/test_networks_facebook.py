@@ -1,4 +1,4 @@
-"""The Facebook Page adapter against the sandbox, over real HTTP through pyfacebook."""
+"""The Facebook Page adapter against the sandbox, over real HTTP through its `requests` client."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Finding a post on a Facebook Page again (`find`), and Graph's duplicate answers.
 
-Real HTTP against the sandbox through pyfacebook, as in test_networks_facebook.py;
-the last part checks the sandbox's GET /feed itself, through plain requests.
+Real HTTP against the sandbox through the adapter's own client, as in
+test_networks_facebook.py; the last part checks the sandbox's GET /feed itself,
+through plain requests.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -79,7 +81,9 @@ def test_a_sent_feed_post_is_found_with_its_id_url_and_time(sandbox: Any) -> Non
     assert read["query"]["fields"] == "id,message,created_time,permalink_url"
     assert read["query"]["since"] == str(int(since.timestamp()))
     assert read["query"]["limit"] == "100"
-    assert read["query"]["access_token"] == "<redacted>"  # the Page token, as for posting
+    # The Page token, as for posting, but in a header: a query string ends up in logs.
+    assert "access_token" not in read["query"]
+    assert read["headers"]["authorization"] == "Bearer <redacted>"
 
 
 def test_a_photo_post_is_found_by_its_caption(sandbox: Any, tmp_path: Path) -> None:
@@ -145,7 +149,16 @@ def test_unsure_when_the_feed_runs_past_the_pages_it_reads(
 
     found = find(sandbox)
     assert found.answer is Answer.FOUND
-    assert len(feed_reads(sandbox)) == facebook.MAX_PAGES  # followed paging.next to the end
+    reads = feed_reads(sandbox)
+    assert len(reads) == facebook.MAX_PAGES  # followed paging.next to the end
+    # Each `next` repeats the token in its URL: the adapter sends its cursor on, never
+    # the token in a query string, and asks the Page's feed itself with its own fields.
+    for read in reads:
+        assert "access_token" not in read["query"], read["query"]
+        assert read["path"] == f"/v26.0/{PAGE}/feed"
+        assert read["query"]["fields"] == facebook.FEED_FIELDS
+        assert read["headers"]["authorization"] == "Bearer <redacted>"
+    assert all("after" in read["query"] for read in reads[1:])
 
     send(sandbox, "One more post pushes it off the last page")
     unsure = find(sandbox)
@@ -301,3 +314,20 @@ def test_feed_needs_a_token_and_a_version(sandbox: Any) -> None:
         f"{sandbox.url}/{PAGE}/feed", params={"access_token": TOKEN}, timeout=5
     )
     assert unversioned.status_code == 400 and unversioned.json()["error"]["code"] == 2500
+
+
+def test_feed_takes_the_token_in_a_header_and_repeats_it_in_next(sandbox: Any) -> None:
+    for number in range(3):
+        send(sandbox, f"Post {number}")
+
+    answer = requests.get(
+        f"{sandbox.url}/v26.0/{PAGE}/feed",
+        params={"limit": 2},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=5,
+    )
+
+    assert answer.status_code == 200 and len(answer.json()["data"]) == 2
+    # `next` is the whole URL again, the token in it: a client must not send it on as is.
+    following = urlsplit(answer.json()["paging"]["next"])
+    assert parse_qs(following.query)["access_token"] == [TOKEN]

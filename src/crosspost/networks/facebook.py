@@ -1,21 +1,23 @@
-"""A Facebook Page: feed posts (message + link) or one photo, through pyfacebook's GraphAPI,
-and reading the Page's feed back to find a post an interrupted attempt may have made.
+"""A Facebook Page: a thin `requests` client for the Graph API's Page edges (feed
+posts with a link card, or one photo), and reading the Page's feed back to find a
+post an interrupted attempt may have made.
 
-pyfacebook stays out of module scope: importing this module must stay cheap.
+Two calls and one listing do not need a client library.  facebook-sdk refuses
+every current Graph version; pyfacebook worked, but needed workarounds (its
+errors lack the HTTP status, its version list stops at v24.0) and cost every
+publish about 0.2 s of CPU to import.  `requests` is imported inside methods:
+this module must stay cheap to import.
 """
 
 from __future__ import annotations
 
 import contextlib
 import mimetypes
-import re
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
-
-from pydantic import BaseModel, ConfigDict, field_validator
 
 from crosspost.errors import (
     AuthFailed,
@@ -28,15 +30,17 @@ from crosspost.errors import (
     Uncertain,
 )
 from crosspost.networks.base import Answer, Finding, NetworkInfo, Outgoing, PartCallback, Receipt
+from crosspost.networks.facebook_settings import GRAPH_END_DATES, VERSION_RE, FacebookSettings
 from crosspost.networks.matching import same_text
 
 if TYPE_CHECKING:
     import requests
-    from pyfacebook import GraphAPI
+
+# Re-exported: these lived here before facebook_settings.py held them.
+__all__ = ["GRAPH_END_DATES", "VERSION_RE", "FacebookNetwork", "FacebookSettings"]
 
 GRAPH_HOST = "https://graph.facebook.com"
 POST_URL = "https://www.facebook.com/{id}"
-VERSION_RE = re.compile(r"^v\d+\.\d+$")
 # Graph error codes (developers.facebook.com/docs/graph-api/guides/error-handling).
 AUTH_CODES = {102, 190}  # session / access token invalid or expired
 PERMISSION_CODES = {10, *range(200, 300)}  # the token lacks a permission or Page task
@@ -54,53 +58,9 @@ DEFAULT_WINDOW = timedelta(hours=1)  # Graph's platform limits use a rolling hou
 FEED_FIELDS = "id,message,created_time,permalink_url"
 FEED_PAGE_SIZE = 100
 MAX_PAGES = 5
-# Graph's own parameters in a `paging.next` URL that pyfacebook adds itself.
+# Credentials a `paging.next` URL may carry (Graph repeats the request's own query
+# in it): never sent on, the token travels in a header.
 _TOKEN_PARAMS = ("access_token", "appsecret_proof")
-
-
-# Graph API versions' end dates, as Meta publishes them (checked 2026-12-01); a version
-# not listed has no known end yet.
-GRAPH_END_DATES = {
-    "v20.0": date(2026, 9, 24),
-    "v21.0": date(2027, 1, 21),
-    "v22.0": date(2027, 5, 20),
-    "v23.0": date(2027, 10, 8),
-    "v24.0": date(2028, 2, 18),
-    "v25.0": date(2028, 7, 29),
-}
-
-
-class FacebookSettings(BaseModel):
-    """The Page a facebook channel publishes to."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    page_id: str
-    graph_version: str = "v26.0"
-
-    @field_validator("page_id", mode="before")
-    @classmethod
-    def _page_id(cls, value: Any) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str) or not value.strip().isdigit():
-            raise ValueError(
-                "page_id must be the Page's numeric id (digits only, e.g. 104123456789012), "
-                "not its name or URL; find it on the Page under About → Page transparency, "
-                "or in Meta Business Suite → Settings → Page info"
-            )
-        return value.strip()
-
-    @field_validator("graph_version", mode="before")
-    @classmethod
-    def _graph_version(cls, value: Any) -> Any:
-        text = str(value).strip() if isinstance(value, str | int | float) else value
-        if not isinstance(text, str) or not VERSION_RE.match(text):
-            raise ValueError(
-                f"graph_version must look like v26.0: a lower-case 'v', the major number, a "
-                f"dot and the minor number (got {value!r}); quote it in YAML"
-            )
-        return text
 
 
 class FacebookNetwork:
@@ -131,12 +91,10 @@ class FacebookNetwork:
             if isinstance(settings, FacebookSettings)
             else FacebookSettings.model_validate(settings)
         )
-        self.api_url = (api_url or GRAPH_HOST).rstrip("/")
+        self.api_url = api_url.rstrip("/") if api_url else None
         self.timeout = timeout
         self._token = credentials.get("page_token", "")
-        # The last HTTP answer seen: pyfacebook's errors do not carry the status.
-        self._last_response: requests.Response | None = None
-        self._api: GraphAPI | None = None
+        self._session: requests.Session | None = None
 
     @staticmethod
     def token_warning_for(settings: FacebookSettings, *, channel: str) -> str | None:
@@ -155,35 +113,26 @@ class FacebookNetwork:
 
     def send(self, *, outgoing: Outgoing, on_part: PartCallback | None = None) -> Receipt:
         """Publish a feed post (message + link), or a photo post when there is an image."""
-        api = self._get_api()
-        page = self.settings.page_id
-        self._last_response = None
-        try:
-            if outgoing.image_path is not None:
-                # A photo post has no link card: the link stays in the caption. Graph
-                # marks `message` deprecated on /photos; `caption` and `alt_text_custom`
-                # are the photo's own fields.
-                source = self._read_image(outgoing.image_path)
-                photo = {"caption": outgoing.text}
-                if outgoing.image_alt:
-                    photo["alt_text_custom"] = outgoing.image_alt
-                answer = api.post_object(page, "photos", data=photo, files={"source": source})
-            else:
-                data = {"message": outgoing.text}
-                if outgoing.link:
-                    data["link"] = outgoing.link
-                answer = api.post_object(page, "feed", data=data)
-        except _library_errors() as exc:
-            raise _map_error(
-                exc,
-                response=self._last_response,
-                channel=self.channel,
-                timeout=self.timeout,
-                secrets=[self._token],
-            ) from exc
+        self._get_session()  # a missing page_token is said before the image is read
+        # Graph documents the token as a parameter of these POSTs: it travels in the
+        # form body, never in the URL (query strings end up in logs).
+        if outgoing.image_path is not None:
+            # A photo post has no link card: the link stays in the caption. Graph
+            # marks `message` deprecated on /photos; `caption` and `alt_text_custom`
+            # are the photo's own fields.
+            source = self._read_image(outgoing.image_path)
+            photo = {"caption": outgoing.text, "access_token": self._token}
+            if outgoing.image_alt:
+                photo["alt_text_custom"] = outgoing.image_alt
+            answer = self._call("POST", "photos", data=photo, files={"source": source})
+        else:
+            data = {"message": outgoing.text, "access_token": self._token}
+            if outgoing.link:
+                data["link"] = outgoing.link
+            answer = self._call("POST", "feed", data=data)
         # /photos answers {"id": photo id, "post_id": "{page}_{post}"}; /feed answers {"id"}.
-        post_id = (answer.get("post_id") or answer.get("id")) if isinstance(answer, dict) else None
-        if not post_id:
+        post_id = answer.get("post_id") or answer.get("id")
+        if not post_id or not isinstance(post_id, str | int):
             raise Uncertain(
                 f"Facebook accepted the post for channel {self.channel!r} but its answer held "
                 "no post id: `crosspost reconcile` looks for it on the Page.",
@@ -205,15 +154,14 @@ class FacebookNetwork:
         when = f"since {_http.fmt_time(since)}"
         if outgoing.sent_parts:  # the one part is recorded already: nothing is left to find
             return Finding(Answer.FOUND, checked="nothing to look for: the post is recorded")
-        api = self._get_api()
-        args: dict[str, Any] = {
+        first: dict[str, Any] = {
             "fields": FEED_FIELDS,
             "since": int(since.timestamp()),
             "limit": FEED_PAGE_SIZE,
         }
-        seen = 0
+        args, seen = first, 0
         for _ in range(MAX_PAGES):
-            answer = self._read_feed(api, args)
+            answer = self._read_feed(args)
             for item in answer["data"]:
                 seen += 1
                 message = item.get("message") if isinstance(item, dict) else None
@@ -223,31 +171,21 @@ class FacebookNetwork:
             following = paging.get("next") if isinstance(paging, dict) else None
             if not following:
                 return Finding(Answer.ABSENT, checked=f"read {seen} posts of Page {page} {when}")
-            args = {
-                k: v for k, v in parse_qsl(urlsplit(str(following)).query) if k not in _TOKEN_PARAMS
-            }
+            args = {**first, **_paging_params(str(following))}
         return Finding(
             Answer.UNSURE,
             checked=f"read {seen} posts of Page {page} {when} and stopped after {MAX_PAGES} "
             "pages with more to come",
         )
 
-    def _read_feed(self, api: GraphAPI, args: dict[str, Any]) -> dict[str, Any]:
+    def _read_feed(self, params: dict[str, Any]) -> dict[str, Any]:
         """One page of the Page's feed, its `data` a list; a failure leaves as a crosspost
         error (a page without `data` too: taken as empty, it would end the listing)."""
-        self._last_response = None
-        try:
-            answer = api.get_connection(self.settings.page_id, "feed", **args)
-        except _library_errors() as exc:
-            raise _map_error(
-                exc,
-                response=self._last_response,
-                channel=self.channel,
-                timeout=self.timeout,
-                secrets=[self._token],
-                posting=False,
-            ) from exc
-        if not isinstance(answer, dict) or not isinstance(answer.get("data"), list):
+        # A GET has no body: the token goes in the Authorization header (Graph takes a
+        # bearer token there), never in the query string.
+        headers = {"Authorization": f"Bearer {self._token}"}
+        answer = self._call("GET", "feed", params=params, headers=headers, posting=False)
+        if not isinstance(answer.get("data"), list):
             raise Transient(
                 f"Facebook answered channel {self.channel!r} with a feed page that lists no "
                 "posts (no `data`); nothing was published, try again later.",
@@ -255,28 +193,52 @@ class FacebookNetwork:
             )
         return answer
 
-    def _get_api(self) -> GraphAPI:
-        if self._api is None:
-            from pyfacebook import GraphAPI
+    def _call(
+        self, method: str, edge: str, *, posting: bool = True, **kwargs: Any
+    ) -> dict[str, Any]:
+        """One request to an edge of the Page; its JSON object, or a crosspost error.
+        `posting` is False for reading the feed, which creates nothing."""
+        import requests
+
+        from crosspost.networks import _http
+
+        session = self._get_session()
+        url = f"{GRAPH_HOST}/{self.settings.graph_version}/{self.settings.page_id}/{edge}"
+        try:
+            # No redirects: a 307 would send the form body, token included, elsewhere.
+            response = session.request(
+                method, url, timeout=self.timeout, allow_redirects=False, **kwargs
+            )
+            body = _http.json_body(response)
+            graph_json = isinstance(body, dict) and "error" not in body
+            if not (200 <= response.status_code < 300 and graph_json):
+                # A Graph error, or any answer but Graph's JSON object (a 3xx too, not
+                # followed): _map_error reads it from the response this carries.
+                raise requests.HTTPError(_http.status_text(response), response=response)
+        except requests.RequestException as exc:
+            raise _map_error(
+                exc,
+                channel=self.channel,
+                timeout=self.timeout,
+                secrets=[self._token],
+                posting=posting,
+            ) from exc
+        return body
+
+    def _get_session(self) -> requests.Session:
+        if self._session is None:
+            import requests
+
+            from crosspost.networks import _http
 
             if not self._token:
                 raise CredentialError(f"channel {self.channel!r}: missing credential page_token")
-            api = GraphAPI(
-                access_token=self._token,
-                version=self.settings.graph_version,
-                # Our settings already check the form; pyfacebook's list stops at v24.0.
-                ignore_version_check=True,
-                sleep_on_rate_limit=False,
-                base_url=self.api_url + "/",
-                timeout=self.timeout,
+            session = requests.Session()
+            _http.mount_rewriter(
+                session, hosts=(GRAPH_HOST,), api_url=self.api_url, timeout=self.timeout
             )
-            # pyfacebook's errors lack the HTTP status: keep the answer for _map_error.
-            api.session.hooks["response"].append(self._remember)
-            self._api = api
-        return self._api
-
-    def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        self._last_response = response
+            self._session = session
+        return self._session
 
     def _read_image(self, path: Path) -> tuple[str, bytes, str]:
         try:
@@ -288,6 +250,13 @@ class FacebookNetwork:
             ) from None
         mime = mimetypes.guess_type(Path(path).name)[0] or "application/octet-stream"
         return Path(path).name, content, mime
+
+
+def _paging_params(following: str) -> dict[str, str]:
+    """The query of a `paging.next` URL (its cursor), without the credentials Graph may
+    have repeated there; the URL itself is not followed: the next request goes to the
+    Page's own feed, with the token in its header as before."""
+    return {k: v for k, v in parse_qsl(urlsplit(following).query) if k not in _TOKEN_PARAMS}
 
 
 def _found(item: dict[str, Any], *, checked: str) -> Finding:
@@ -309,47 +278,36 @@ def _created_time(value: Any) -> datetime | None:
         return None
 
 
-def _library_errors() -> tuple[type[BaseException], ...]:
-    """What a pyfacebook call can raise.  pyfacebook reads headers and JSON without
-    guarding: a malformed answer surfaces as KeyError / TypeError / ValueError."""
-    import requests
-    from pyfacebook import PyFacebookException
-
-    return (PyFacebookException, requests.RequestException, KeyError, TypeError, ValueError)
-
-
 def _map_error(
     exc: BaseException,
     *,
-    response: requests.Response | None,
     channel: str,
     timeout: float,
     secrets: list[str],
     posting: bool = True,
 ) -> DeliveryError:
-    """The one place where pyfacebook and requests failures become crosspost errors.
+    """The one place where requests failures and Graph's error answers become crosspost
+    errors.
 
-    pyfacebook's `FacebookError` has the Graph error but no HTTP status, and a
-    non-JSON answer (a 502 HTML page) is a bare `LibraryError`: the status comes
-    from `response`, the last answer the session's hook saw (None when no answer
-    came back at all).  `posting` is False for reading the feed, which creates
-    nothing: no failure of a read is `Uncertain`.
+    An `HTTPError` carries the answer: Graph's `{"error": {...}}` (its code decides,
+    whatever the HTTP status: Graph throttles with a 400), else the status alone (a
+    gateway's HTML 502, a 2xx that is not Graph's JSON object).  Anything else came
+    back with no answer at all.  `posting` is False for reading the feed, which
+    creates nothing: no failure of a read is `Uncertain`.
     """
-    from pyfacebook import FacebookError
+    import requests
 
     from crosspost.networks import _http
 
     if isinstance(exc, DeliveryError):
         return exc
-    # FacebookError carries the Graph error's fields as attributes (message, code...).
-    error: dict[str, Any] = (
-        {k: v for k, v in vars(exc).items() if not k.startswith("_")}
-        if isinstance(exc, FacebookError)
-        else {}
-    )
-    if not error and response is None:
+    response = exc.response if isinstance(exc, requests.HTTPError) else None
+    if response is None:
         return _without_answer(exc, channel=channel, timeout=timeout, posting=posting)
-    status = response.status_code if response is not None else 0
+    status = response.status_code
+    body = _http.json_body(response)
+    found = body.get("error") if isinstance(body, dict) else None
+    error: dict[str, Any] = found if isinstance(found, dict) else {}
     code = error.get("code")
     text = None
     if error:
@@ -374,7 +332,7 @@ def _map_error(
             channel=channel,
         )
     if code in RATE_CODES or status == 429:
-        reset_at = _reset_at(response.headers if response is not None else {})
+        reset_at = _reset_at(response.headers)
         return RateLimited(
             f"Facebook rate limit reached for channel {channel!r} ({detail}); access should "
             f"return around {_http.fmt_time(reset_at)}.",
@@ -427,7 +385,7 @@ def _without_answer(
             f"({type(exc).__name__}); nothing was published, try again later.",
             channel=channel,
         )
-    # No answer recorded and not a transport failure: we cannot know what happened.
+    # No answer, yet not a failure transport_error knows: nothing says what happened.
     return Uncertain(
         f"Facebook call for channel {channel!r} failed without an answer "
         f"({type(exc).__name__}): the post may have been published; `crosspost "

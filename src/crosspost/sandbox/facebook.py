@@ -1,8 +1,10 @@
 """Facebook Graph API: a Page's /feed and /photos edges, with Graph-shaped errors.
 
-Every error, rate limits included, is `{"error": {...}}` with a JSON content
-type: pyfacebook raises FacebookError only from a JSON body.  GET /feed lists
-the Page's posts, photo posts included, newest first, with Graph's cursor paging.
+Every error, rate limits included, is Graph's `{"error": {...}}` with a JSON
+content type (throttling too comes as a 400 with a code, never a 429); the
+access token may come in the body, the query or an Authorization header, as
+Graph takes it.  GET /feed lists the Page's posts, photo posts included, newest
+first, with Graph's cursor paging.
 """
 
 from __future__ import annotations
@@ -178,8 +180,10 @@ def list_feed(req: Request, store: Store, found: re.Match[str]) -> Reply:
             "cursors": {"before": _cursor(shown[0]["id"]), "after": _cursor(shown[-1]["id"])}
         }
         if start + limit < len(posts):
-            # Graph's `next` is the whole URL again, access token included.
-            query = {**req.query, "after": _cursor(shown[-1]["id"])}
+            # Graph's `next` is the whole URL again, access token included: here
+            # however the request sent it, so that a client that follows `next`
+            # as it is would put the token in a URL.
+            query = {**req.query, "access_token": _token(req), "after": _cursor(shown[-1]["id"])}
             paging["next"] = f"{req.base_url}{req.path}?{urlencode(query)}"
         body["paging"] = paging
     return Reply(200, body)
@@ -293,7 +297,7 @@ def _page_of(req: Request) -> str:
 
 def _usage_headers(page: str, *, call_count: int, regain_minutes: int = 0) -> dict[str, str]:
     # Page tokens fall under Business Use Case limits, reported per Page; the
-    # keys are exactly those Meta sends (pyfacebook builds a dataclass from them).
+    # keys are exactly those Meta sends (a client may read them strictly).
     business = {
         page: [
             {
