@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache, lru_cache
+from functools import lru_cache
 from itertools import pairwise
-from typing import Any
 
 from .errors import TextTooLong
 
@@ -74,40 +73,13 @@ def _inline_text(children: Iterable) -> str:
 
 @lru_cache(maxsize=4096)
 def weighted_length(text: str) -> int:
-    """X's count: twitter-text v3 weights (every URL 23, CJK and emoji 2)."""
-    return int(_parse_tweet()(text).weightedLength)
+    """X's count: twitter-text v3 weights (every URL 23, CJK and emoji 2); see xlength.
 
-
-@cache
-def _parse_tweet() -> Any:
-    """twitter-text-parser's `parse_tweet`, imported without pkg_resources.
-
-    Its emoji table is read at import time through `pkg_resources`, which
-    setuptools 81+ no longer ships and Python 3.12+ virtualenvs do not have.
-    A stand-in that reads the file with importlib.resources is put in place
-    for the duration of that one import only.
+    Cached: shortening and threading measure the same candidates many times.
     """
-    import sys
-    import types
-    from pathlib import Path
+    from .xlength import weighted_length as x_weighted_length
 
-    real = sys.modules.get("pkg_resources")
-    shim = types.ModuleType("pkg_resources")
-
-    def resource_string(module: str, name: str) -> bytes:
-        # pkg_resources semantics: `name` sits beside the module's file.
-        return (Path(str(sys.modules[module].__file__)).parent / name).read_bytes()
-
-    shim.resource_string = resource_string  # type: ignore[attr-defined]
-    sys.modules["pkg_resources"] = shim
-    try:
-        from twitter_text import parse_tweet
-    finally:
-        if real is None:
-            sys.modules.pop("pkg_resources", None)
-        else:
-            sys.modules["pkg_resources"] = real
-    return parse_tweet
+    return x_weighted_length(text)
 
 
 def measure(text: str, *, weighted: bool) -> int:

@@ -14,10 +14,9 @@ from typing import Any
 from crosspost.sandbox import twitter_reads
 from crosspost.sandbox.state import Fault, Store, now_iso
 from crosspost.sandbox.wire import Api, Reply, Request, Route, Upload, parse_oauth_params
-from crosspost.text import weighted_length
+from crosspost.xlength import MAX_WEIGHTED_LENGTH, weighted_length
 
 NETWORK = "twitter"
-MAX_WEIGHTED_LENGTH = 280
 OAUTH_PARAMS = (
     "oauth_consumer_key",
     "oauth_token",
