@@ -170,6 +170,14 @@ class Lens:
         own = self.audiences[channel]
         return not own or EVERY_AUDIENCE in own or audience in own
 
+    def channels_of(self, audience: str | None) -> list[str] | None:
+        """The channels of `audience`, for the ledger to filter on (None: every channel,
+        configured or not); NotFound for a typo.  `select`, done by the store."""
+        if audience is None:
+            return None
+        self.check_audience(audience)
+        return [name for name in self.audiences if self.in_audience(name, audience)]
+
     def select(self, deliveries: Iterable[Delivery], audience: str | None) -> list[Delivery]:
         """The deliveries on channels of `audience` (all when None); NotFound for a typo."""
         if audience is None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from .errors import BadInput
 from .home import find_config, home_dir
 from .ledger import Delivery, Store, default_ledger_path, open_store
+from .listing import DEFAULT_LIMIT, Listing, check_limit, status_listing
 from .queue.desk import QueueDesk
 
 if TYPE_CHECKING:
@@ -240,11 +241,24 @@ class Workspace(QueueDesk):
 
     # -- the ledger, as the user reads and settles it ---------------------------------------
 
-    def status(self, post: Path | None = None) -> list[Delivery]:
-        """Every delivery (of one post, when given), oldest first."""
+    @contextmanager
+    def status(
+        self,
+        post: Path | None = None,
+        *,
+        audience: str | None = None,
+        limit: int | None = DEFAULT_LIMIT,
+    ) -> Iterator[Listing[Delivery]]:
+        """The deliveries (of one post, of `audience`'s channels) by id: the newest
+        `limit` of them (None: every one), read a page at a time while the `with`
+        block lasts.  NotFound for an audience no channel has."""
+        from .views import Lens
+
+        check_limit(limit)
         key = self.load_posts([post])[0].key if post is not None else None
+        channels = Lens.of_workspace(self, need_config=audience is not None).channels_of(audience)
         with self.store() as ledger:
-            return ledger.deliveries(post_key=key)
+            yield status_listing(ledger, post_key=key, channels=channels, limit=limit)
 
     # -- the monthly report ------------------------------------------------------------------
 
