@@ -420,3 +420,10 @@ def test_the_week_reads_its_days_and_counts_the_rest(big: Path) -> None:
     # What waits, the queue up to two days past the week (and a page beyond): not a year.
     assert sum(n for _, _, n in connection.reads()) < 5_000
     assert_bounded(connection)
+
+
+def test_help_names_the_default_limit_the_listings_use() -> None:
+    from crosspost.cli.ledger_cmds import SHOWN_BY_DEFAULT
+
+    assert SHOWN_BY_DEFAULT == DEFAULT_LIMIT  # spelled twice so that --help loads no ledger
+    assert "--limit" in run("status", "--help").stdout

@@ -4,7 +4,7 @@ shapes are part of crosspost's interface, so they live here, in the core."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -172,18 +172,11 @@ class Lens:
 
     def channels_of(self, audience: str | None) -> list[str] | None:
         """The channels of `audience`, for the ledger to filter on (None: every channel,
-        configured or not); NotFound for a typo.  `select`, done by the store."""
+        configured or not); NotFound for a typo."""
         if audience is None:
             return None
         self.check_audience(audience)
         return [name for name in self.audiences if self.in_audience(name, audience)]
-
-    def select(self, deliveries: Iterable[Delivery], audience: str | None) -> list[Delivery]:
-        """The deliveries on channels of `audience` (all when None); NotFound for a typo."""
-        if audience is None:
-            return list(deliveries)
-        self.check_audience(audience)
-        return [d for d in deliveries if self.in_audience(d.channel, audience)]
 
     def check_audience(self, audience: str) -> None:
         from difflib import get_close_matches
