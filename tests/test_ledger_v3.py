@@ -1,7 +1,8 @@
 """A ledger written by crosspost 0794f72 (schema version 3) opens and works.
 
-Opening it applies migration 4 (the short-link claims table) and changes
-nothing else.
+Opening it applies migration 4 (the short-link claims table) and migration 5
+(due now stored as the epoch, the listings' indexes; see `test_ledger_v4.py`)
+and changes nothing else.
 
 `tests/data/ledger-v3.sql` is that release's ledger dumped as SQL text (see
 `tests/data/make_ledger_v3.py`); each test loads it into a fresh file.
@@ -51,10 +52,20 @@ def test_opening_adds_the_short_link_claims_and_changes_nothing_else(path: Path)
     with Ledger.open(path) as ledger:
         assert len(ledger.deliveries()) == 15
     version, after = schema(path)
-    assert version == 4 == len(MIGRATIONS)
+    assert version == 5 == len(MIGRATIONS)
     assert set(before) <= set(after)
     added = {name for name, _ in set(after) - set(before)}
-    assert added == {"short_link_claims", "sqlite_autoindex_short_link_claims_1"}
+    assert added == {
+        "short_link_claims",
+        "sqlite_autoindex_short_link_claims_1",
+        # migration 5
+        "deliveries_due_now_on_insert",
+        "deliveries_due_now_on_update",
+        "deliveries_upcoming",
+        "deliveries_open",
+        "deliveries_changed",
+        "events_kind_at",
+    }
     with Ledger.open(path):  # opened again, nothing is left to apply
         pass
     assert schema(path) == (version, after)

@@ -5,18 +5,22 @@ text, and since when it waits."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import BadInput
-from .ledger import Delivery
+from .ledger import Delivery, Store
+from .listing import DEFAULT_LIMIT, Listing, check_limit, keyset_pages, page_size
 from .sending.content import manual_where
 from .sending.refresh import refresh
 from .states import DeliveryState
 from .views import Lens
 
 if TYPE_CHECKING:
+    from .config import Config
     from .queue.desk import QueueDesk
 
 
@@ -69,24 +73,58 @@ class Task:
         }
 
 
-def by_hand(ws: QueueDesk, *, audience: str | None = None) -> list[Task]:
-    """What waits to be posted by hand (on `audience`'s channels when given), oldest first."""
+@contextmanager
+def by_hand(
+    ws: QueueDesk, *, audience: str | None = None, limit: int | None = DEFAULT_LIMIT
+) -> Iterator[Listing[Task]]:
+    """What waits to be posted by hand (on `audience`'s channels when given), longest
+    waiting first: the first `limit` (None: every one), read a page at a time while
+    the `with` block lasts."""
+    check_limit(limit)
     config = ws.config
     lens = Lens.of(config)
-    tasks = []
+    channels = lens.channels_of(audience)
+    waiting = (DeliveryState.MANUAL,)
     with ws.store() as ledger:
-        waiting = lens.select(ledger.deliveries(states=(DeliveryState.MANUAL,)), audience)
-        for d in sorted(waiting, key=lambda d: (d.updated_at, d.id)):
-            channel = config.channels.get(d.channel)
-            where, how = manual_where(channel) if channel else (d.channel, None)
-            problem = None
-            if channel is not None:
-                try:  # an edited post: the text to paste follows the file
-                    d = refresh(config, ledger, d, channel)
-                except BadInput as exc:
-                    problem = f"{exc}; the text below is the one recorded before"
-            tasks.append(Task(d, where, how, lens.local(d.updated_at, d.channel), problem))
-    return tasks
+        total = ledger.count_deliveries(states=waiting, channels=channels)
+
+        def read() -> Iterator[list[Task]]:
+            # A task whose post was edited is revised as it is listed, which dates
+            # it now and moves it to the end of this very order: remembered, so
+            # that a later page does not list it twice.
+            revised: set[int] = set()
+            pages = keyset_pages(
+                lambda after, size: ledger.changed_page(
+                    states=waiting, limit=size, after=after, channels=channels
+                ),
+                key=lambda d: d,
+                size=page_size(limit),
+            )
+            for page in pages:
+                tasks = []
+                for d in page:
+                    if d.id in revised:
+                        continue
+                    task = _task(config, ledger, lens, d)
+                    if task.delivery.updated_at != d.updated_at:
+                        revised.add(d.id)
+                    tasks.append(task)
+                yield tasks
+
+        yield Listing(total=total, limit=limit, read=read)
+
+
+def _task(config: Config, ledger: Store, lens: Lens, d: Delivery) -> Task:
+    """One delivery as a task: where and how to post it, its text following its file."""
+    channel = config.channels.get(d.channel)
+    where, how = manual_where(channel) if channel else (d.channel, None)
+    problem = None
+    if channel is not None:
+        try:  # an edited post: the text to paste follows the file
+            d = refresh(config, ledger, d, channel)
+        except BadInput as exc:
+            problem = f"{exc}; the text below is the one recorded before"
+    return Task(d, where, how, lens.local(d.updated_at, d.channel), problem)
 
 
 def check_posted_at(delivery: Delivery, at: datetime, now: datetime) -> None:

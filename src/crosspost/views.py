@@ -4,7 +4,7 @@ shapes are part of crosspost's interface, so they live here, in the core."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -170,12 +170,13 @@ class Lens:
         own = self.audiences[channel]
         return not own or EVERY_AUDIENCE in own or audience in own
 
-    def select(self, deliveries: Iterable[Delivery], audience: str | None) -> list[Delivery]:
-        """The deliveries on channels of `audience` (all when None); NotFound for a typo."""
+    def channels_of(self, audience: str | None) -> list[str] | None:
+        """The channels of `audience`, for the ledger to filter on (None: every channel,
+        configured or not); NotFound for a typo."""
         if audience is None:
-            return list(deliveries)
+            return None
         self.check_audience(audience)
-        return [d for d in deliveries if self.in_audience(d.channel, audience)]
+        return [name for name in self.audiences if self.in_audience(name, audience)]
 
     def check_audience(self, audience: str) -> None:
         from difflib import get_close_matches

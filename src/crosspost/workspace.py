@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BadInput
 from .home import find_config, home_dir
 from .ledger import Delivery, Store, default_ledger_path, open_store
+from .listing import DEFAULT_LIMIT, Listing, check_limit, status_listing
 from .queue.desk import QueueDesk
 
 if TYPE_CHECKING:
@@ -125,28 +125,9 @@ class Workspace(QueueDesk):
         """Validate channels.yaml, every template and the posts (BadInput on the first
         errors), and return every warning the dry run and the run would give: check
         passing without warnings means the dry run is clean."""
-        from .preview import preview_post
-        from .render import check_template
+        from .checking import check_all
 
-        config = self.config
-        for channel in config.channels.values():
-            check_template(config, channel)
-        problems: list[str] = []
-        warnings = [f"channel {name}: {why}" for name, why in self.channel_notices().items()]
-        for path in posts:
-            try:
-                post = self.load_posts([path])[0]
-                # Rendering is the only full check of a template against a post.
-                previews = preview_post(config, post, self.channels())
-            except BadInput as exc:
-                problems.append(str(exc))
-                continue
-            if post.image_path is not None and not post.image_path.is_file():
-                problems.append(f"{path}: image {post.image!r} not found at {post.image_path}")
-            warnings += [f"{path}: {pv.channel}: {w}" for pv in previews for w in pv.warnings]
-        if problems:
-            raise BadInput("\n".join(problems))
-        return list(dict.fromkeys(warnings))
+        return check_all(self, posts)
 
     def channel_notices(self) -> dict[str, str]:
         """Each channel that needs attention before it can send: paused, or its token
@@ -251,11 +232,24 @@ class Workspace(QueueDesk):
 
     # -- the ledger, as the user reads and settles it ---------------------------------------
 
-    def status(self, post: Path | None = None) -> list[Delivery]:
-        """Every delivery (of one post, when given), oldest first."""
+    @contextmanager
+    def status(
+        self,
+        post: Path | None = None,
+        *,
+        audience: str | None = None,
+        limit: int | None = DEFAULT_LIMIT,
+    ) -> Iterator[Listing[Delivery]]:
+        """The deliveries (of one post, of `audience`'s channels) by id: the newest
+        `limit` of them (None: every one), read a page at a time while the `with`
+        block lasts.  NotFound for an audience no channel has."""
+        from .views import Lens
+
+        check_limit(limit)
         key = self.load_posts([post])[0].key if post is not None else None
+        channels = Lens.of_workspace(self, need_config=audience is not None).channels_of(audience)
         with self.store() as ledger:
-            return ledger.deliveries(post_key=key)
+            yield status_listing(ledger, post_key=key, channels=channels, limit=limit)
 
     # -- the monthly report ------------------------------------------------------------------
 

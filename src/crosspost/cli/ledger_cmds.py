@@ -1,5 +1,6 @@
 """status, done and reconcile: reading and settling the delivery ledger."""
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +15,40 @@ AudienceOpt = Annotated[
     str | None,
     typer.Option("--audience", "-a", help="Only channels of this audience (channels.yaml)."),
 ]
+# `listing.DEFAULT_LIMIT`, spelled here so that `--help` loads no ledger code.
+SHOWN_BY_DEFAULT = 100
+LimitOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--limit", "-l", metavar="N", help=f"Show at most N [default: {SHOWN_BY_DEFAULT}]."
+    ),
+]
+AllOpt = Annotated[bool, typer.Option("--all", help="Show every one, however many.")]
+
+
+def listing_limit(limit: int | None, show_all: bool) -> int | None:
+    """The limit a listing is read with: --limit N, else every one with --all, else
+    the default; BadInput (exit 2) for a limit below 1."""
+    from ..errors import BadInput
+    from ..listing import DEFAULT_LIMIT
+
+    if limit is not None and limit < 1:
+        raise BadInput(f"--limit {limit}: show 1 or more (--all shows every one)")
+    if limit is not None:
+        return limit
+    return None if show_all else DEFAULT_LIMIT
+
+
+def say_if_more(found: Any, what: str) -> None:
+    """On stderr, when a listing stopped at its limit: how many were left out."""
+    from .output import info
+
+    if found.truncated:
+        which = "newest" if found.newest else "first"
+        info(
+            f"showing the {which} {found.shown:,} of {found.total:,} {what}; "
+            "--limit N for more, --all for every one"
+        )
 
 
 @app.command()
@@ -23,74 +58,94 @@ def status(
         bool, typer.Option("--wide", "-w", help="Also the post, tries, where / why and links.")
     ] = False,
     audience: AudienceOpt = None,
+    limit: LimitOpt = None,
+    show_all: AllOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show deliveries and their states (times in each channel's time zone)."""
+    """Show deliveries and their states, the newest last (times in each channel's zone)."""
     from ..views import Lens, delivery_json
-    from .output import Col, print_json, table
+    from .output import Col, info, listing_table, stream_json
 
+    shown = listing_limit(limit, show_all)
     ws = workspace()
     lens = Lens.of_workspace(ws, need_config=audience is not None)
-    rows = lens.select(ws.status(post), audience)
-    edited = ws.edited(rows)
-    if as_json:
-        print_json([{**delivery_json(d), "edited": d.id in edited} for d in rows])
-        return
-    if not rows:
-        from .output import info
-
-        info("no deliveries yet" + (f" for {post}" if post else ""))
-        return
-    when = [lens.local(lens.moment(d), d.channel) or "next run" for d in rows]
-    if not wide:
-        table(
-            [
-                Col("id", "key"),
-                Col("channel", "key"),
-                Col("state", "key"),
-                Col("when", "time"),
-                Col("post", clip=40, one_line=True),
-            ],
-            (
-                [
-                    d.id,
-                    d.channel,
-                    state_cell(d.state, edited=d.id in edited),
-                    w,
-                    d.post_title or d.post_key,
-                ]
-                for d, w in zip(rows, when, strict=True)
-            ),
-            markup_columns={2},
+    with ws.status(post, audience=audience, limit=shown) as found:
+        if as_json:
+            stream_json(
+                {**delivery_json(d), "edited": d.id in edited}
+                for page, edited in _with_edits(ws, found)
+                for d in page
+            )
+            say_if_more(found, "deliveries")
+            return
+        if not found.total:
+            info("no deliveries yet" + (f" for {post}" if post else ""))
+            return
+        pages = (
+            [(d, lens.local(lens.moment(d), d.channel) or "next run", d.id in edited) for d in page]
+            for page, edited in _with_edits(ws, found)
         )
-        return
-    show_blocks(rows, when)
+        if wide:
+            show_blocks(pages)
+        else:
+            listing_table(
+                [
+                    Col("id", "key"),
+                    Col("channel", "key"),
+                    Col("state", "key"),
+                    Col("when", "time"),
+                    Col("post", clip=40, one_line=True),
+                ],
+                (
+                    [d.id, d.channel, state_cell(d.state, edited=e), w, d.post_title or d.post_key]
+                    for page in pages
+                    for d, w, e in page
+                ),
+                count=found.shown,
+                markup_columns={2},
+            )
+        say_if_more(found, "deliveries")
 
 
-def show_blocks(rows: list[Any], when: list[str]) -> None:
+def _with_edits(ws: Any, found: Any) -> Iterator[tuple[list[Any], set[int]]]:
+    """Each page of deliveries, with the ids of those whose post file was edited since."""
+    for page in found.pages():
+        yield page, ws.edited(page)
+
+
+def show_blocks(pages: Iterable[list[tuple[Any, str, bool]]]) -> None:
     """`status --wide`: one block per delivery, so nothing is squeezed at 80 columns:
     a line of id, channel, state, time and tries, then the post, its file, its link
-    (whole, on its own line) and what went wrong."""
+    (whole, on its own line) and what went wrong.  The first page sets the widths
+    (a later, longer value pushes its line along, never cut)."""
     from rich.markup import escape
     from rich.padding import Padding
     from rich.text import Text
 
     from .output import out
 
-    id_w = max(len(str(d.id)) for d in rows)
-    ch_w = max(len(d.channel) for d in rows)
-    st_w = max(len(d.state) for d in rows)
-    for d, w in zip(rows, when, strict=True):
-        state = state_cell(d.state) + " " * (st_w - len(d.state))
-        tries = f"{d.attempts} {'try' if d.attempts == 1 else 'tries'}"
-        out().print(f"[bold]{d.id:>{id_w}}[/]  {escape(d.channel):<{ch_w}}  {state}  {w}  {tries}")
-        indent = id_w + 2
-        out().print(Padding(Text(d.post_title or d.post_key), (0, 0, 0, indent), expand=False))
-        for line in (d.post_path, d.remote_url):
-            if line:  # soft_wrap: a path or a link is never broken
-                out().print(" " * indent + line, soft_wrap=True, markup=False, highlight=False)
-        if d.error:
-            out().print(Padding(Text(d.error, style="red"), (0, 0, 0, indent), expand=False))
+    widths: tuple[int, int, int] | None = None
+    for page in pages:
+        if widths is None:
+            widths = (
+                max(len(str(d.id)) for d, _, _ in page),
+                max(len(d.channel) for d, _, _ in page),
+                max(len(d.state) for d, _, _ in page),
+            )
+        id_w, ch_w, st_w = widths
+        for d, w, _ in page:
+            state = state_cell(d.state) + " " * (st_w - len(d.state))
+            tries = f"{d.attempts} {'try' if d.attempts == 1 else 'tries'}"
+            out().print(
+                f"[bold]{d.id:>{id_w}}[/]  {escape(d.channel):<{ch_w}}  {state}  {w}  {tries}"
+            )
+            indent = id_w + 2
+            out().print(Padding(Text(d.post_title or d.post_key), (0, 0, 0, indent), expand=False))
+            for line in (d.post_path, d.remote_url):
+                if line:  # soft_wrap: a path or a link is never broken
+                    out().print(" " * indent + line, soft_wrap=True, markup=False, highlight=False)
+            if d.error:
+                out().print(Padding(Text(d.error, style="red"), (0, 0, 0, indent), expand=False))
 
 
 def state_cell(state: str, *, edited: bool = False) -> str:

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
+from json.encoder import encode_basestring
 from typing import Any, Literal
 
 # -- tables: columns that keep names and links whole ----------------------------------
@@ -80,6 +82,52 @@ def info(message: str) -> None:
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
     sys.stdout.flush()
+
+
+def stream_json(items: Iterable[Any]) -> None:
+    """A JSON array on stdout written item by item, as `print_json` would write the
+    list (the same bytes), without holding the list: `--all` of a large ledger."""
+    write = sys.stdout.write
+    first = True
+    for item in items:
+        write(("[\n  " if first else ",\n  ") + _item_json(item))
+        first = False
+    write("[]\n" if first else "\n]\n")
+    sys.stdout.flush()
+
+
+def _item_json(item: Any) -> str:
+    """One item of a top-level array, indented as `json.dumps(indent=2)` would.
+
+    A flat object (every listing's rows) is written field by field, each value
+    as `json` writes it: indent=2 makes `json` encode in pure Python, which was
+    most of the time of `status --all --json`."""
+    if (
+        isinstance(item, dict)
+        and item
+        and all(isinstance(k, str) for k in item)
+        and not any(isinstance(v, dict | list | tuple) for v in item.values())
+    ):
+        fields = ",\n".join(f"    {_quote(k)}: {_scalar(v)}" for k, v in item.items())
+        return "{\n" + fields + "\n  }"
+    return json.dumps(item, ensure_ascii=False, indent=2, default=str).replace("\n", "\n  ")
+
+
+def _quote(text: str) -> str:
+    return str(encode_basestring(text))  # json's own (C) quoting, ensure_ascii=False
+
+
+def _scalar(value: Any) -> str:
+    """A value that is no container, as `json.dumps(value, default=str)` writes it."""
+    if isinstance(value, str):
+        return _quote(value)
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return json.dumps(value)  # its rules for NaN and infinities
+    return _quote(str(value))
 
 
 def clip(text: str | None, width: int = 36) -> str:
@@ -178,6 +226,81 @@ def table(
     for key, url in below:
         # soft_wrap: one line however long, so it stays clickable and greppable.
         out().print(f"  {key:>{pad}}  {url}", soft_wrap=True, markup=False, highlight=False)
+
+
+# Rows a listing prints as a Rich table.  The table lays out every row at once to
+# size its columns (all of them in memory, and slow past a few hundred), so a
+# longer listing (`--all`, a large `--limit`) prints plain lines instead: one a
+# row, read a page at a time, flat in memory whatever the count.
+TABLE_ROWS = 500
+
+
+def listing_table(
+    columns: Sequence[str | Col],
+    rows: Iterable[Sequence[Any]],
+    *,
+    count: int,
+    markup_columns: set[int] = frozenset(),  # type: ignore[assignment]
+) -> None:
+    """A listing of `count` rows: a `table` up to `TABLE_ROWS`, else `plain_lines`."""
+    if count <= TABLE_ROWS:
+        table(columns, list(rows), markup_columns=markup_columns)
+    else:
+        plain_lines(columns, rows, markup_columns=markup_columns)
+
+
+def plain_lines(
+    columns: Sequence[str | Col],
+    rows: Iterable[Sequence[Any]],
+    *,
+    markup_columns: set[int] = frozenset(),  # type: ignore[assignment]
+    sample: int = TABLE_ROWS,
+) -> None:
+    """One line a row, columns two spaces apart, for listings too long for a table.
+
+    The first `sample` rows set each column's width (the last column is not
+    padded); a later, wider cell pushes the rest of its line along, never cut,
+    so names and URLs stay whole, and a line is one row for grep and less.
+    Cells are plain text (markup dropped, a cell's lines joined), `clip` applies."""
+    specs = [c if isinstance(c, Col) else Col(c) for c in columns]
+    rows = iter(rows)
+    header = [s.header for s in specs]
+    widths: list[int] | None = None
+    while True:
+        chunk = [_plain_row(specs, row, markup_columns) for row in islice(rows, sample)]
+        shown = chunk
+        if widths is None:
+            shown = [header, *chunk]
+            widths = [max(len(r[i]) for r in shown) for i in range(len(specs))]
+        sys.stdout.write("".join(_plain_line(row, widths) for row in shown))
+        if len(chunk) < sample:
+            break
+    sys.stdout.flush()
+
+
+def _plain_row(specs: Sequence[Col], row: Sequence[Any], markup_columns: set[int]) -> list[str]:
+    cells = []
+    for i, (spec, value) in enumerate(zip(specs, row, strict=True)):
+        cell = "" if value is None else str(value)
+        if i in markup_columns:
+            cell = _without_markup(cell)
+        cell = " ".join(cell.split("\n"))
+        cells.append(clip(cell, spec.clip) if spec.clip else cell)
+    return cells
+
+
+@cache
+def _without_markup(cell: str) -> str:
+    # Markup cells are states and their notes: a handful of distinct values, each
+    # parsed once however many rows show it.
+    from rich.text import Text
+
+    return Text.from_markup(cell).plain
+
+
+def _plain_line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    padded = [cell.ljust(width) for cell, width in zip(cells[:-1], widths, strict=False)]
+    return "  ".join([*padded, cells[-1]]).rstrip() + "\n"
 
 
 # -- tables: columns that keep names and links whole ----------------------------------

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from .app import app, workspace
-from .ledger_cmds import AudienceOpt, state_cell
+from .ledger_cmds import AudienceOpt, LimitOpt, listing_limit, say_if_more, state_cell
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of a table.")]
 queue_app = typer.Typer(help="List and edit queued deliveries.", no_args_is_help=False)
@@ -88,69 +88,74 @@ def schedule(
 @queue_app.callback(invoke_without_command=True)
 def queue_list(
     ctx: typer.Context,
-    show_all: Annotated[bool, typer.Option("--all", help="Also sent and cancelled ones.")] = False,
+    show_all: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Every delivery, sent and cancelled too, however many (or --limit N)."
+        ),
+    ] = False,
     week: Annotated[
         bool, typer.Option("--week", help="The coming seven days, day by day, by-hand posts too.")
     ] = False,
     audience: AudienceOpt = None,
-    limit: Annotated[int, typer.Option("--limit", "-l", help="Show at most this many.")] = 100,
+    limit: LimitOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List queued deliveries (times in each channel's time zone)."""
+    """List queued deliveries, soonest first (times in each channel's time zone)."""
     if ctx.invoked_subcommand is not None:
         return
     from ..views import Lens
-    from .output import Col, info, print_json, table
+    from .output import Col, info, listing_table, print_json, stream_json
 
+    shown = listing_limit(limit, show_all)
     ws = workspace()
     if week:
-        shown = ws.week(audience=audience)
+        found = ws.week(audience=audience)
         if as_json:
-            print_json(shown.to_json())
+            print_json(found.to_json())
         else:
-            show_week(shown)
+            show_week(found)
         return
     lens = Lens.of_workspace(ws, need_config=audience is not None)
-    if audience is not None:
-        lens.check_audience(audience)
-    head = [
-        e
-        for e in ws.queue(include_done=show_all, limit=limit)
-        if audience is None or lens.in_audience(e.delivery.channel, audience)
-    ]
-    rows = head[:limit]
-    edited = ws.edited(e.delivery for e in rows)
-    if as_json:
-        print_json([{**e.to_json(), "edited": e.delivery.id in edited} for e in rows])
-        return
-    if not rows:
-        info("the queue is empty")
-        return
-    table(
-        [
-            Col("id", "key"),
-            Col("when", "time"),
-            Col("channel", "key"),
-            Col("post", clip=40),
-            Col("state", "key"),
-            Col("why"),
-        ],
-        (
+    with ws.queue(include_done=show_all, audience=audience, limit=shown) as head:
+        pages = ((page, ws.edited(e.delivery for e in page)) for page in head.pages())
+        if as_json:
+            stream_json(
+                {**e.to_json(), "edited": e.delivery.id in edited}
+                for page, edited in pages
+                for e in page
+            )
+            say_if_more(head, "deliveries")
+            return
+        if not head.total:
+            info("the queue is empty")
+            return
+        listing_table(
             [
-                e.delivery.id,
-                lens.local(lens.moment(e.delivery), e.delivery.channel) or "next run",
-                e.delivery.channel,
-                e.delivery.post_title or e.delivery.post_key,
-                state_cell(e.delivery.state, edited=e.delivery.id in edited)
-                + _tries(e.delivery.attempts),
-                e.reason,
-            ]
-            for e in rows
-        ),
-        markup_columns={4},
-    )
-    if len(head) > limit:
-        info(f"showing the first {limit}; --limit N for more, --json for data")
+                Col("id", "key"),
+                Col("when", "time"),
+                Col("channel", "key"),
+                Col("post", clip=40),
+                Col("state", "key"),
+                Col("why"),
+            ],
+            (
+                [
+                    e.delivery.id,
+                    lens.local(lens.moment(e.delivery), e.delivery.channel) or "next run",
+                    e.delivery.channel,
+                    e.delivery.post_title or e.delivery.post_key,
+                    state_cell(e.delivery.state, edited=e.delivery.id in edited)
+                    + _tries(e.delivery.attempts),
+                    e.reason,
+                ]
+                for page, edited in pages
+                for e in page
+            ),
+            count=head.shown,
+            markup_columns={4},
+        )
+        say_if_more(head, "deliveries")
 
 
 def _tries(attempts: int) -> str:

@@ -39,6 +39,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from .models import Delivery, EntryMark, Event, FeedState, LinkClaim, Note, SeenEntry
+from .pages import StorePages
 
 
 class ShortLinks(Protocol):
@@ -158,10 +159,11 @@ class StoreSidelines(Protocol):
         ...
 
 
-class Store(ShortLinks, StoreSidelines, Protocol):
+class Store(ShortLinks, StoreSidelines, StorePages, Protocol):
     """The delivery ledger, whatever keeps it.  Belongs to the thread that opened it.
 
-    Its short-link part is `ShortLinks`, all that `links.LinkShortener` needs."""
+    Its short-link part is `ShortLinks`, all that `links.LinkShortener` needs;
+    its bounded reads for listings and the report are `StorePages`."""
 
     @property
     def location(self) -> str:

@@ -9,15 +9,17 @@ facade stays one screenful per concern.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInput
 from ..ledger import Delivery, Store
-from .edit import cancel, last_reason, move, open_deliveries, retry
+from ..listing import DEFAULT_LIMIT, Listing, check_limit, keyset_pages, page_size
+from ..states import OPEN_STATES
+from .edit import cancel, last_reasons, move, retry
 from .when import local_text, parse_when
 
 if TYPE_CHECKING:
@@ -56,15 +58,41 @@ class QueueDesk:
     def store(self) -> AbstractContextManager[Store]:
         raise NotImplementedError
 
-    def queue(self, *, include_done: bool = False, limit: int = 100) -> list[QueueEntry]:
-        """The head of the queue, soonest first (one more than `limit`: the caller
-        can tell there is more)."""
-        lens = self._lens()
+    @contextmanager
+    def queue(
+        self,
+        *,
+        include_done: bool = False,
+        audience: str | None = None,
+        limit: int | None = DEFAULT_LIMIT,
+    ) -> Iterator[Listing[QueueEntry]]:
+        """The queue, soonest first (everything, sent and cancelled too, with
+        `include_done`), of `audience`'s channels when given: its first `limit`
+        entries (None: every one), read a page at a time while the `with` block lasts."""
+        from ..views import Lens
+
+        check_limit(limit)
+        lens = Lens.of_workspace(self, need_config=audience is not None)
+        channels = lens.channels_of(audience)
+        states = None if include_done else tuple(OPEN_STATES)
         with self.store() as ledger:
-            head = open_deliveries(ledger, include_done=include_done, limit=limit + 1)
-            return [
-                QueueEntry(d, lens.local(d.due_at, d.channel), last_reason(ledger, d)) for d in head
-            ]
+            total = ledger.count_deliveries(states=states, channels=channels)
+
+            def read() -> Iterator[list[QueueEntry]]:
+                pages = keyset_pages(
+                    lambda after, size: ledger.upcoming_page(
+                        limit=size, after=after, states=states, channels=channels
+                    ),
+                    key=lambda d: d,
+                    size=page_size(limit),
+                )
+                for page in pages:
+                    reasons = last_reasons(ledger, page)
+                    yield [
+                        QueueEntry(d, lens.local(d.due_at, d.channel), reasons[d.id]) for d in page
+                    ]
+
+            yield Listing(total=total, limit=limit, read=read)
 
     @staticmethod
     def edited(deliveries: Iterable[Delivery]) -> set[int]:
@@ -196,11 +224,14 @@ class QueueDesk:
             )
             return sorted(out, key=lambda r: r.delivery.id)
 
-    def tasks(self, *, audience: str | None = None) -> list[Task]:
-        """What waits to be posted by hand, with all that is needed to do it."""
+    def tasks(
+        self, *, audience: str | None = None, limit: int | None = DEFAULT_LIMIT
+    ) -> AbstractContextManager[Listing[Task]]:
+        """What waits to be posted by hand, with all that is needed to do it: the
+        first `limit` (None: every one), longest waiting first, while the `with` lasts."""
         from ..tasks import by_hand
 
-        return by_hand(self, audience=audience)
+        return by_hand(self, audience=audience, limit=limit)
 
     def week(self, *, audience: str | None = None, now: datetime | None = None) -> Week:
         """The coming seven days of the queue, by-hand tasks included, per channel."""

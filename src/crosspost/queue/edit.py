@@ -3,11 +3,11 @@ delivery stands where it does, and `queue cancel|retry|move`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from ..errors import WrongState
-from ..ledger import Delivery, Store
+from ..ledger import Delivery, Event, Store
 from ..states import OPEN_STATES, TROUBLE, DeliveryState, EventKind
 
 
@@ -20,14 +20,26 @@ def open_deliveries(
 
 def last_reason(ledger: Store, delivery: Delivery) -> str | None:
     """Why the delivery stands where it does: its error, or the reason it was last moved."""
-    if delivery.error and (delivery.state in TROUBLE or delivery.state == DeliveryState.PENDING):
-        return delivery.error
-    for event in reversed(ledger.events(delivery_id=delivery.id)):
-        if event.kind == EventKind.MOVED:
-            return str(event.detail.get("reason") or "")
-        if event.kind in (EventKind.SCHEDULED, EventKind.CREATED):
-            return None
-    return None
+    return last_reasons(ledger, [delivery])[delivery.id]
+
+
+def last_reasons(ledger: Store, deliveries: Sequence[Delivery]) -> dict[int, str | None]:
+    """`last_reason` of each delivery of a page, with one read of their events."""
+    kinds = (EventKind.MOVED, EventKind.SCHEDULED, EventKind.CREATED)
+    last: dict[int, Event] = {}
+    for event in ledger.events_of([d.id for d in deliveries], kinds=kinds):
+        if event.delivery_id is not None:
+            last[event.delivery_id] = event  # in write order: the latest stays
+    reasons: dict[int, str | None] = {}
+    for d in deliveries:
+        latest = last.get(d.id)
+        if d.error and (d.state in TROUBLE or d.state == DeliveryState.PENDING):
+            reasons[d.id] = d.error
+        elif latest is not None and latest.kind == EventKind.MOVED:
+            reasons[d.id] = str(latest.detail.get("reason") or "")
+        else:
+            reasons[d.id] = None
+    return reasons
 
 
 def cancel(ledger: Store, delivery_id: int) -> Delivery:

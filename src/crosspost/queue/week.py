@@ -9,12 +9,13 @@ unknown, a failure, a delivery overdue) is listed apart, first: it is due now.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ..ledger import Delivery
+from ..listing import keyset_pages
 from ..states import OPEN_STATES, DeliveryState
 from ..views import Lens, delivery_json
 
@@ -73,13 +74,44 @@ class Week:
         }
 
 
-def week_of(ws: QueueDesk, *, audience: str | None = None, now: datetime | None = None) -> Week:
-    """The coming seven days of `ws`'s queue (of `audience`'s channels when given);
-    `Workspace.week` is the way in."""
+def week_of(
+    ws: QueueDesk, *, audience: str | None = None, now: datetime | None = None, days: int = 7
+) -> Week:
+    """The coming `days` days of `ws`'s queue (of `audience`'s channels when given);
+    `Workspace.week` is the way in.
+
+    Reads what waits for a person and the queue up to the end of those days,
+    a page at a time, not a year of it: the deliveries due after are only
+    counted (`later`)."""
     lens = Lens.of(ws.config)
+    moment = now or datetime.now(UTC)
+    channels = lens.channels_of(audience)
+    # Past the last day in any channel's zone (offsets differ by 26 hours at most).
+    last = moment.astimezone(ZoneInfo(lens.default_zone)).date() + timedelta(days=days)
+    horizon = datetime.combine(last, time(), ZoneInfo(lens.default_zone)) + timedelta(days=2)
+    chosen: dict[int, Delivery] = {}
     with ws.store() as ledger:
-        chosen = lens.select(ledger.deliveries(states=tuple(OPEN_STATES)), audience)
-    return build_week(chosen, lens, now=now or datetime.now(UTC), audience=audience)
+        total = ledger.count_deliveries(states=tuple(OPEN_STATES), channels=channels)
+        waiting = keyset_pages(
+            lambda after, size: ledger.changed_page(
+                states=tuple(_WAITING), limit=size, after=after, channels=channels
+            ),
+            key=lambda d: d,
+        )
+        chosen |= {d.id: d for page in waiting for d in page}
+        queued = keyset_pages(
+            lambda after, size: ledger.upcoming_page(
+                states=tuple(OPEN_STATES), limit=size, after=after, channels=channels
+            ),
+            key=lambda d: d,
+        )
+        for page in queued:
+            chosen |= {d.id: d for d in page if (d.due_at or d.created_at) < horizon}
+            if (page[-1].due_at or page[-1].created_at) >= horizon:
+                break
+    week = build_week(chosen.values(), lens, now=moment, days=days, audience=audience)
+    # What was not read is due after the horizon: later, whatever its channel's zone.
+    return replace(week, later=week.later + max(0, total - len(chosen)))
 
 
 def build_week(

@@ -16,9 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from ..ledger import Delivery, Event, Note
@@ -33,6 +31,7 @@ from .model import (
     PostLine,
     Report,
 )
+from .window import ReportLedger, first_event, read_window
 
 S = DeliveryState
 E = EventKind
@@ -43,18 +42,6 @@ _STATE_EVENTS = frozenset({E.CREATED} | {t.event for t in TRANSITIONS.values() i
 _ACTIVITY = _STATE_EVENTS - {E.CREATED}
 # A delivery still in one of these at the end of a month is counted under the figure.
 _FIGURE_AT_END = {S.FAILED: "failed", S.UNKNOWN: "unknown", S.MANUAL: "waiting"}
-
-
-class ReportLedger(Protocol):
-    """What the report reads from the ledger (any store with these methods will do)."""
-
-    def deliveries(self) -> Sequence[Delivery]: ...
-
-    def events(self, *, until: datetime | None = None) -> Sequence[Event]: ...
-
-    def notes(self, *, until: datetime | None = None) -> Sequence[Note]: ...
-
-    def bitlink_ids(self) -> Mapping[str, str]: ...
 
 
 def build_report(
@@ -75,17 +62,18 @@ def build_report(
     tz = ZoneInfo(timezone)
     moment = now or datetime.now(UTC)
     end = month.end(tz)
-    deliveries = {d.id: d for d in ledger.deliveries()}
-    # All events, not only those written before `end`: a by-hand post recorded
-    # with `done --at` on the 1st may belong to the month before.
-    events = [e for e in as_posted(ledger.events()) if e.delivery_id in deliveries and e.at < end]
     notes = ledger.notes(until=end)
     months = [month]
-    first = _first_month(events, notes, tz)
+    first = _first_month(first_event(ledger, until=end), notes, tz)
     while len(months) <= history and first is not None and months[0] > first:
         months.insert(0, months[0].previous())
-    order = _channel_order(channels or {}, deliveries.values(), notes)
-    networks = {d.channel: d.network for d in deliveries.values()} | dict(channels or {})
+    # Only what these months need: the deliveries active in them, and their histories.
+    deliveries, events = read_window(
+        ledger, since=months[0].start(tz), start=month.start(tz), end=end, activity=_ACTIVITY
+    )
+    in_ledger = ledger.channel_networks()
+    order = _channel_order(channels or {}, in_ledger, notes)
+    networks = dict(in_ledger) | dict(channels or {})
     computed = [_month_figures(m, tz, deliveries, events, notes, order, networks) for m in months]
     start = month.start(tz)
     month_notes = tuple(
@@ -104,23 +92,6 @@ def build_report(
     )
 
 
-def as_posted(events: Iterable[Event]) -> list[Event]:
-    """The events, a `done` that says when the post really went out (`posted_at`, from
-    `crosspost done --at`) dated then: never before the delivery's previous event,
-    so the replay still sees it handed over before it was done."""
-    out: list[Event] = []
-    last: dict[int, datetime] = {}
-    for e in events:
-        posted = e.detail.get("posted_at") if e.kind in (E.DONE, E.FOUND) else None
-        if posted and e.delivery_id is not None:
-            at = datetime.fromisoformat(str(posted).replace("Z", "+00:00"))
-            e = replace(e, at=max(at, last.get(e.delivery_id, at)))
-        if e.delivery_id is not None:
-            last[e.delivery_id] = e.at
-        out.append(e)
-    return out
-
-
 def _kind(event: Event) -> EventKind | None:
     """The event's kind; None for a kind this version does not know (left out)."""
     try:
@@ -129,8 +100,8 @@ def _kind(event: Event) -> EventKind | None:
         return None
 
 
-def _first_month(events: Sequence[Event], notes: Sequence[Note], tz: ZoneInfo) -> Month | None:
-    times = [e.at for e in events] + [n.at for n in notes]
+def _first_month(first: datetime | None, notes: Sequence[Note], tz: ZoneInfo) -> Month | None:
+    times = [n.at for n in notes] + ([first] if first is not None else [])
     if not times:
         return None
     earliest = min(times).astimezone(tz)
@@ -138,9 +109,9 @@ def _first_month(events: Sequence[Event], notes: Sequence[Note], tz: ZoneInfo) -
 
 
 def _channel_order(
-    configured: Mapping[str, str], deliveries: Iterable[Delivery], notes: Iterable[Note]
+    configured: Mapping[str, str], in_ledger: Iterable[str], notes: Iterable[Note]
 ) -> list[str]:
-    seen = {d.channel for d in deliveries} | {n.channel for n in notes if n.channel}
+    seen = set(in_ledger) | {n.channel for n in notes if n.channel}
     return [*configured, *sorted(seen - set(configured))]
 
 

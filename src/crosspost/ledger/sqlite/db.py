@@ -234,11 +234,33 @@ def to_text(moment: datetime) -> str:
 
 
 def from_text(text: str) -> datetime:
-    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+    # fromisoformat reads the file's one format (and its `Z`) as strptime does, a
+    # hundred times faster: a listing of 100,000 rows reads 300,000 times.  Any
+    # other text goes to strptime, which refuses it as it always did.
+    if len(text) != len(DUE_NOW) or not text.endswith("Z"):
+        return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)
 
 
 def maybe_time(text: str | None) -> datetime | None:
     return from_text(text) if text is not None else None
+
+
+# "Due now" (the model's `due_at` None) as the file stores it since migration 5: a
+# time before any real one, not NULL, so that `due_at <= now` is one range of the
+# `deliveries_due` index and `ORDER BY due_at` still puts undated rows first.
+# The epoch is a time every database can store (a PostgreSQL store may keep it too).
+DUE_NOW = "1970-01-01T00:00:00.000000Z"
+
+
+def due_to_db(due_at: datetime | None) -> str:
+    """`due_at` as the column stores it: None (due now, at the next run) is `DUE_NOW`."""
+    return DUE_NOW if due_at is None else to_text(due_at)
+
+
+def due_from_db(text: str | None) -> datetime | None:
+    """The column's value as the model reads it: `DUE_NOW` (or a NULL) is None."""
+    return None if text is None or text == DUE_NOW else from_text(text)
 
 
 def to_db(value: Any) -> Any:
@@ -257,7 +279,7 @@ def to_json(value: Any) -> str:
 
 
 def decode_parts(text: str | None) -> tuple[str, ...]:
-    return tuple(json.loads(text)) if text else ()
+    return tuple(json.loads(text)) if text and text != "[]" else ()
 
 
 def check_values(values: Sequence[str], known: Sequence[str], what: str) -> tuple[str, ...]:

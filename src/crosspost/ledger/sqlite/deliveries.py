@@ -12,9 +12,11 @@ from ...errors import WrongState
 from ...states import RECHECK_AFTER, STORED_ROUTES, TRANSITIONS, DeliveryState, EventKind, Route
 from ..models import STATES, Delivery
 from .db import (
+    DUE_NOW,
     aware_now,
     check_values,
     decode_parts,
+    due_to_db,
     from_text,
     to_db,
     to_json,
@@ -28,11 +30,14 @@ from .transitions import TransitionsMixin, not_found
 S = DeliveryState
 
 # The query behind `due()`.  Module-level so a test can check its plan: it must
-# be answered through `deliveries_due` with no sort step, whatever the size.
-# The state is spelled into the SQL, not bound, so the planner sees a constant.
+# be answered through `deliveries_due` as one range (state = pending, due_at <=
+# now) with no sort step, whatever the size.  "Due now" is stored as `DUE_NOW`,
+# the earliest time (migration 5), so it falls inside that range and sorts
+# first, as NULL did; an `IS NULL OR` here would make SQLite read every pending
+# row.  The state is spelled into the SQL, not bound, so the planner sees a constant.
 _DUE_SQL = (
     "SELECT * FROM deliveries"
-    f" WHERE state = '{S.PENDING.value}' AND (due_at IS NULL OR due_at <= :now)"
+    f" WHERE state = '{S.PENDING.value}' AND due_at <= :now"
     " ORDER BY due_at, id LIMIT :limit"
 )
 
@@ -86,7 +91,7 @@ class DeliveriesMixin(TransitionsMixin):
                     to_json(list(parts)),
                     link,
                     to_json(dict(payload or {})),
-                    to_db(due_at),
+                    due_to_db(due_at),
                     stamp,
                     stamp,
                 ),
@@ -203,24 +208,11 @@ class DeliveriesMixin(TransitionsMixin):
         """Deliveries matching every filter given, by id."""
         clause = where(
             {"post_key": post_key, "channel": channel},
-            {"state": None if states is None else _check_states(states)},
+            {"state": None if states is None else check_states(states)},
         )
         if clause is None:
             return []
         rows = self._query(f"SELECT * FROM deliveries{clause[0]} ORDER BY id", clause[1])
-        return [delivery_from(row) for row in rows]
-
-    def upcoming(self, *, states: Sequence[str] | None = None, limit: int = 100) -> list[Delivery]:
-        """Deliveries in `states` (all when None), soonest due first, at most `limit`:
-        the head of the queue, without reading a year of it."""
-        clause = where({}, {"state": None if states is None else _check_states(states)})
-        if clause is None:
-            return []
-        rows = self._query(
-            f"SELECT * FROM deliveries{clause[0]}"
-            " ORDER BY COALESCE(due_at, created_at), id LIMIT ?",
-            [*clause[1], limit],
-        )
         return [delivery_from(row) for row in rows]
 
     def channel_times(
@@ -239,10 +231,12 @@ class DeliveriesMixin(TransitionsMixin):
             sql += (
                 " UNION ALL SELECT due_at AS at FROM deliveries WHERE channel = :c"
                 " AND state = :pending AND due_at >= :since AND due_at < :until"
+                # Due now is not a time a post is planned for (it was NULL once).
+                " AND due_at > :due_now"
             )
         params = {"c": channel, "since": to_text(since), "until": to_text(until)}
         if pending:
-            params["pending"] = S.PENDING.value
+            params |= {"pending": S.PENDING.value, "due_now": DUE_NOW}
         rows = self._query(sql, params)
         return sorted(from_text(row["at"]) for row in rows)
 
@@ -284,5 +278,5 @@ def _check_route(route: str) -> Route:
     return Route(route)
 
 
-def _check_states(states: Sequence[str]) -> tuple[str, ...]:
+def check_states(states: Sequence[str]) -> tuple[str, ...]:
     return tuple(S(s).value for s in check_values(states, STATES, "delivery states"))

@@ -16,6 +16,15 @@ from typing import Any
 
 from ...errors import LedgerUnavailable
 
+# The queue's order (`upcoming_page`): when a delivery is due, else when it was
+# made.  Indexed by migration 5, which spells it out (a shipped migration never
+# changes); a query must spell it as the index does for SQLite to use it, and
+# names the index (INDEXED BY), so a difference is an error, never a slow scan.
+QUEUE_ORDER = "COALESCE(NULLIF(due_at, '1970-01-01T00:00:00.000000Z'), created_at)"
+# The open states of `states.OPEN_STATES` as migration 5's partial index spells
+# them (a query naming the same list, in this order, may use that index).
+OPEN_STATES_SQL = "'pending', 'sending', 'failed', 'unknown', 'manual'"
+
 # Numbered migrations: MIGRATIONS[n - 1] takes the file from user_version n - 1
 # to n.  Never edit one that has shipped; append a new one.  Each is a tuple of
 # single statements, run inside one `BEGIN IMMEDIATE` transaction together
@@ -151,6 +160,41 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             claimed_at  TEXT NOT NULL
         )
         """,
+    ),
+    # 5: listings and the due query read a bounded range of an index, however
+    # large the ledger.  "Due now" becomes a time, the epoch, instead of NULL
+    # (`db.DUE_NOW`): `state = 'pending' AND due_at <= :now` is then one range of
+    # `deliveries_due`, where `due_at IS NULL OR ...` made SQLite read every
+    # pending row.  Every row is rewritten, not only the pending ones: a failed
+    # or unknown row goes back to pending (retry, absent) with the due_at it
+    # had, and must then be due.  The triggers keep a NULL from ever coming
+    # back, whoever writes it: a pending row the due query cannot see would be
+    # a post never sent.  The indexes serve the queue's order (all deliveries,
+    # and the open ones only), the by-hand list (oldest change first) and the
+    # report's window of events.
+    (
+        "UPDATE deliveries SET due_at = '1970-01-01T00:00:00.000000Z' WHERE due_at IS NULL",
+        """
+        CREATE TRIGGER deliveries_due_now_on_insert AFTER INSERT ON deliveries
+        WHEN NEW.due_at IS NULL
+        BEGIN
+            UPDATE deliveries SET due_at = '1970-01-01T00:00:00.000000Z' WHERE id = NEW.id;
+        END
+        """,
+        """
+        CREATE TRIGGER deliveries_due_now_on_update AFTER UPDATE OF due_at ON deliveries
+        WHEN NEW.due_at IS NULL
+        BEGIN
+            UPDATE deliveries SET due_at = '1970-01-01T00:00:00.000000Z' WHERE id = NEW.id;
+        END
+        """,
+        "CREATE INDEX deliveries_upcoming ON deliveries"
+        " (COALESCE(NULLIF(due_at, '1970-01-01T00:00:00.000000Z'), created_at))",
+        "CREATE INDEX deliveries_open ON deliveries"
+        " (COALESCE(NULLIF(due_at, '1970-01-01T00:00:00.000000Z'), created_at))"
+        " WHERE state IN ('pending', 'sending', 'failed', 'unknown', 'manual')",
+        "CREATE INDEX deliveries_changed ON deliveries (state, updated_at)",
+        "CREATE INDEX events_kind_at ON events (kind, at, delivery_id)",
     ),
 )
 

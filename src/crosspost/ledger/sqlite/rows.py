@@ -11,7 +11,7 @@ import sqlite3
 
 from ...states import DeliveryState, EventKind, Route
 from ..models import Delivery, Event, FeedState, Note, SeenEntry
-from .db import decode_parts, from_text, maybe_time
+from .db import decode_parts, due_from_db, from_text, maybe_time
 
 
 def delivery_from(row: sqlite3.Row) -> Delivery:
@@ -28,8 +28,8 @@ def delivery_from(row: sqlite3.Row) -> Delivery:
         text=row["text"],
         parts=decode_parts(row["parts"]),
         link=row["link"],
-        payload=json.loads(row["payload"] or "{}"),
-        due_at=maybe_time(row["due_at"]),
+        payload=json.loads(row["payload"]) if row["payload"] not in (None, "", "{}") else {},
+        due_at=due_from_db(row["due_at"]),
         attempts=row["attempts"],
         lease_until=maybe_time(row["lease_until"]),
         claimed_by=row["claimed_by"],

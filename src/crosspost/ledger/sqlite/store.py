@@ -1,8 +1,8 @@
 """`SQLiteStore`: the ledger in one SQLite file, composed of one mixin per table.
 
 Each mixin holds the operations on its part of the file (deliveries, claims,
-links, channels, feeds, notes); this class adds opening, which applies the
-pending migrations, and the questions that span tables.
+links, channels, feeds, notes, the bounded reads of listings); this class adds
+opening, which applies the pending migrations, and the questions that span tables.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .feeds import FeedsMixin
 from .links import LinksMixin
 from .migrations import migrate
 from .notes import NotesMixin
+from .pages import PagesMixin
 from .reconcile import ReconcileMixin
 
 
@@ -31,6 +32,7 @@ class SQLiteStore(
     ChannelsMixin,
     FeedsMixin,
     NotesMixin,
+    PagesMixin,
 ):
     """The delivery ledger, one SQLite file.  Open with `SQLiteStore.open(path)`."""
 

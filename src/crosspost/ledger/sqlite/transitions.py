@@ -18,7 +18,7 @@ from typing import Any
 from ...errors import NotFound, WrongState
 from ...states import TRANSITIONS, DeliveryState, Route, Transition, allows
 from ..models import Delivery
-from .db import decode_parts, to_db, to_text, utcnow
+from .db import decode_parts, due_to_db, to_db, to_text, utcnow
 from .events import EventsMixin
 from .rows import delivery_from
 
@@ -69,7 +69,10 @@ class TransitionsMixin(EventsMixin):
         if unknown:
             raise AssertionError(f"not ledger columns: {sorted(unknown)}")
         names = [*changes, "updated_at"]
-        values = [to_db(value) for value in changes.values()]
+        values = [
+            due_to_db(value) if name == "due_at" else to_db(value)
+            for name, value in changes.items()
+        ]
         values.append(to_text(moment))
         assignments = ", ".join(f"{name} = ?" for name in names)
         self._conn.execute(
