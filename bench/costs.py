@@ -58,9 +58,12 @@ class Sample:
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, peak RSS in MB) of one run of `cmd`."""
+    full_env = {**os.environ, **env}
+    # Measure an installed crosspost: bytecode cached (the warm-up round writes it).
+    full_env.pop("PYTHONDONTWRITEBYTECODE", None)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, env={**os.environ, **env}, check=False)
+    proc = subprocess.run(cmd, capture_output=True, env=full_env, check=False)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
