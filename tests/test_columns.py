@@ -206,3 +206,20 @@ def test_the_publish_table_keeps_channel_names_and_links_whole(
     assert any("ebs-facebook" in line for line in lines)  # whole, on one line
     (row,) = [r for r in json.loads(run("status", "--json").stdout) if r["channel"] == "ebs-x"]
     assert any(row["url"] in line for line in lines)  # the link whole, clickable
+
+
+def test_the_report_s_posts_keep_channel_names_and_links_whole(
+    tmp_path: Path, sandbox: Any
+) -> None:
+    cfg = filled(tmp_path, sandbox)
+    with time_machine.travel(utc(2026, 12, 1, 11), tick=False):
+        result = run("-c", cfg, "report", env=NARROW)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "Posts")
+    posts = lines[start:]
+    table = [line for line in posts if line.startswith(("┃", "│", "┏", "└"))]
+    assert all(len(line) <= 80 for line in table)
+    assert any("│ ebs-facebook " in line for line in table)  # the name on one line
+    sent = [r for r in json.loads(run("status", "--json").stdout) if r["url"]]
+    assert sent and all(any(r["url"] in line for line in posts) for r in sent)  # whole

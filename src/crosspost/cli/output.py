@@ -34,6 +34,7 @@ class Col:
     kind: Literal["key", "time", "text"] = "text"
     clip: int | None = None
     one_line: bool = False
+    align: Literal["left", "right"] = "left"  # figures are right-aligned
 
 
 def out() -> Any:
@@ -209,8 +210,9 @@ def table(
     *,
     title: str | None = None,
     markup_columns: set[int] = frozenset(),  # type: ignore[assignment]
+    console: Any = None,
 ) -> None:
-    """A table on stdout; cells are plain text except in `markup_columns`.
+    """A table on stdout (or `console`); cells are plain text except in `markup_columns`.
 
     Laid out for the terminal's width (or `COLUMNS`, 80 in a log): see `Col` for
     what each kind of column may do.  A URL is never broken: it gets a line of
@@ -218,14 +220,15 @@ def table(
     its own under the table, after its row's first cell.
     """
     specs = [c if isinstance(c, Col) else Col(c) for c in columns]
+    target = console or out()
     built, below = _layout(
-        specs, rows, width=out().width, title=title, markup_columns=markup_columns
+        specs, rows, width=target.width, title=title, markup_columns=markup_columns
     )
-    out().print(built)
+    target.print(built)
     pad = max((len(key) for key, _ in below), default=0)
     for key, url in below:
         # soft_wrap: one line however long, so it stays clickable and greppable.
-        out().print(f"  {key:>{pad}}  {url}", soft_wrap=True, markup=False, highlight=False)
+        target.print(f"  {key:>{pad}}  {url}", soft_wrap=True, markup=False, highlight=False)
 
 
 # Rows a listing prints as a Rich table.  The table lays out every row at once to
@@ -328,14 +331,28 @@ def _layout(
     widths = _widths(specs, visible, budget, urls_inside=True)
     below: list[tuple[str, str]] = []
     if widths is None:  # too narrow for the URLs: they go under the table
-        below = [(row[0], url) for row in plain for c in row[1:] for url in URL.findall(c)]
+        # Named by the row's first key cell (its id, its channel) that is not blank.
+        keys = [i for i, s in enumerate(specs) if s.kind == "key"] or [0]
+        below = [
+            (next((row[k] for k in keys if row[k]), row[0]), url)
+            for row in plain
+            for i, c in enumerate(row)
+            if i not in keys[:1]
+            for url in URL.findall(c)
+        ]
         plain = [[URL.sub("↓ link below", c) for c in row] for row in plain]
         visible = [[_shown(c, i in markup_columns) for i, c in enumerate(row)] for row in plain]
         widths = _widths(specs, visible, budget, urls_inside=False)
-    t = Table(title=title, show_lines=False, header_style="bold")
+    t = Table(title=title, show_lines=False, header_style="bold", title_justify="left")
     for i, spec in enumerate(specs):
         w = widths[i] if widths else None
-        t.add_column(spec.header, width=w, no_wrap=spec.kind == "key", overflow="fold")
+        t.add_column(
+            spec.header,
+            width=w,
+            no_wrap=spec.kind == "key",
+            overflow="fold",
+            justify=spec.align,
+        )
     for row in plain:
         cells = []
         for i, c in enumerate(row):

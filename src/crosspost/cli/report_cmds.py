@@ -76,11 +76,16 @@ def _plain_tables(report: Any) -> str:
     from rich.console import Console
 
     buffer = io.StringIO()
-    _print_tables(report, Console(file=buffer, width=120, color_system=None, highlight=False))
+    # A file is read at any width: Rich's own layout, 120 columns (the reference files).
+    _print_tables(
+        report,
+        Console(file=buffer, width=120, color_system=None, highlight=False),
+        listing=False,
+    )
     return buffer.getvalue()
 
 
-def _print_tables(report: Any, console: Any) -> None:
+def _print_tables(report: Any, console: Any, *, listing: bool = True) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -91,9 +96,35 @@ def _print_tables(report: Any, console: Any) -> None:
             text = escape(block.text)
             console.print(f"[{block.style}]{text}[/]" if block.style else text)
             continue
+        if listing and len(block.columns) <= NARROW_COLUMNS:
+            # Laid out like every listing: names and URLs whole, a URL under the
+            # table when the width is short for it.
+            _listing(block, terminal_cells(block), console)
+            continue
+        # A table of figures (a dozen columns): Rich folds what does not fit.
         t = Table(title=block.title, header_style="bold", title_justify="left")
         for column in block.columns:
             t.add_column(column.terminal_label, justify=column.align, overflow="fold")
         for row in terminal_cells(block):
             t.add_row(*(escape(c) for c in row))
         console.print(t)
+
+
+# The report tables with at most this many columns are laid out as listings.
+NARROW_COLUMNS = 6
+# Their columns that hold a name or a state: never broken.
+_KEY_COLUMNS = frozenset({"channel", "state", "month"})
+
+
+def _listing(block: Any, rows: list[list[str]], console: Any) -> None:
+    from .output import Col, table
+
+    columns = [
+        Col(
+            c.terminal_label,
+            kind="key" if c.key in _KEY_COLUMNS else "time" if c.key == "at" else "text",
+            align=c.align,
+        )
+        for c in block.columns
+    ]
+    table(columns, rows, title=block.title, console=console)
