@@ -256,3 +256,16 @@ def test_parts_recorded_meanwhile_refuse_a_decision_read_before_them(ledger: Led
     with pytest.raises(WrongState, match="2 parts are recorded, not 1"):
         ledger.mark_absent(d.id, part_ids=("t2",), checked="second reader", after=1)
     assert ledger.get(d.id).sent_parts == ("t1", "t2")  # nothing written twice
+
+
+def test_a_network_without_a_listing_is_recorded_as_checked(ledger: Ledger) -> None:
+    """An adapter with no `find` (a plugin network): nothing to read, said once an hour."""
+    from crosspost.sending.reconcile import reconcile_one
+
+    d = unknown_after(ledger, new(ledger))
+    result = reconcile_one(ledger, object(), d)  # type: ignore[arg-type]
+    assert result.delivery.state is DeliveryState.UNKNOWN
+    assert "no listing" in result.checked and "check the account yourself" in result.note
+    last = ledger.events(delivery_id=d.id)[-1]
+    assert last.kind is EventKind.CHECKED  # updated_at moves: has_work waits an hour
+    assert ledger.get(d.id).updated_at == last.at

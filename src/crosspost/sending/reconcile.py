@@ -149,7 +149,13 @@ def find(adapter: Network, delivery: Delivery, *, since: datetime) -> Finding:
     """The adapter's `find`, its failures made an UNSURE answer."""
     look = getattr(adapter, "find", None)
     if not callable(look):
-        return Finding(Answer.UNSURE, checked="nothing: this network offers no listing to read")
+        # Recorded as a check all the same: `run` then comes back to it hourly, not
+        # every minute (`has_work` counts an unknown delivery untouched for an hour).
+        return Finding(
+            Answer.UNSURE,
+            checked="nothing: this network offers no listing crosspost can read; "
+            "check the account yourself",
+        )
     try:
         finding = look(outgoing=outgoing_for(delivery), since=since.astimezone(UTC))
     except DeliveryError as exc:
@@ -251,10 +257,6 @@ def reconcile_all(
             adapters[channel.name] = adapter
         if isinstance(adapter, str):
             out.append(Skipped(delivery, adapter))
-            continue
-        if not callable(getattr(adapter, "find", None)):
-            why = f"{channel.network} offers no listing crosspost can read: check it yourself"
-            out.append(Skipped(delivery, why))
             continue
         out.append(reconcile_one(ledger, adapter, delivery, now=now))
     return out
