@@ -100,16 +100,14 @@ class Scheduler:
         """Make the queued posts' short links now (one wave): the run then sends each
         post in one round trip, and its text is final.  bit.ly failing here is said,
         not fatal: the link is asked for again when the post is sent."""
-        from ..sending.ahead import warm_links
+        from ..sending.ahead import needs_short_link, warm_links
 
         ahead = warm_links(self.config, deliveries, home=self.home, sandbox_url=self.sandbox_url)
         if not (ahead.problems or ahead.skipped):
             return queued
         failed = {d.id: ahead.problems[d.link] for d in deliveries if d.link in ahead.problems}
         if ahead.skipped:
-            failed = {
-                d.id: ahead.skipped for d in deliveries if d.link and d.payload.get("shorten")
-            }
+            failed = {d.id: ahead.skipped for d in deliveries if needs_short_link(d)}
         out = []
         for s in queued:
             if s.delivery_id in failed:

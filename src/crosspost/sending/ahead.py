@@ -89,10 +89,15 @@ def shorten_ahead(
     return Ahead(links, problems, asked=len(todo))
 
 
+def needs_short_link(delivery: Delivery) -> bool:
+    """Whether `delivery`'s link is still to be shortened when sent: its channel shortens,
+    and no part of its thread is out with the long link already."""
+    return bool(delivery.link and delivery.payload.get("shorten") and not delivery.sent_parts)
+
+
 def to_shorten(deliveries: Iterable[Delivery]) -> list[str]:
-    """The long links of `deliveries` still to be shortened when sent (as `Sender` decides:
-    the channel shortens, and no part of a thread is out with the long link already)."""
-    return [d.link for d in deliveries if d.link and d.payload.get("shorten") and not d.sent_parts]
+    """The long links of `deliveries` still to be shortened when sent."""
+    return [d.link for d in deliveries if d.link and needs_short_link(d)]
 
 
 def token_for(config: Config, *, sandbox: bool) -> tuple[str | None, str | None]:

@@ -28,6 +28,7 @@ from ..errors import (
 from ..ledger import Delivery, Store, open_store
 from ..links import LinkShortener
 from ..networks.base import Answer, Network
+from .ahead import needs_short_link
 from .content import outgoing_for
 from .reconcile import find
 
@@ -126,9 +127,8 @@ class Sender:
         a run that loses the claim afterwards wastes nothing.
         """
         long_url = delivery.link
-        if not (long_url and delivery.payload.get("shorten") and self.shortener):
-            return delivery
-        if delivery.sent_parts:  # a half-published thread keeps the link it started with
+        # A half-published thread keeps the link it started with (needs_short_link).
+        if not (long_url and self.shortener and needs_short_link(delivery)):
             return delivery
         try:
             if long_url in self.link_problems:

@@ -22,12 +22,12 @@ from datetime import date
 from pathlib import Path
 
 from ..config import ChannelConfig, Config
-from ..errors import Abandoned, BadInput
+from ..errors import Abandoned
 from ..ledger import Delivery, Store
 from ..routing import relay_decision
 from ..states import DeliveryState, RelayDecision, Route
-from .ahead import shorten_ahead, to_shorten
-from .credentials import channel_credentials, resolve_credential
+from .ahead import shorten_ahead, to_shorten, token_for
+from .credentials import channel_credentials
 from .deliver import (
     Attempt,
     FailurePolicy,
@@ -129,15 +129,6 @@ class Pipeline:
                 d = result.delivery
                 self.warn(f"delivery {d.id} ({d.channel}) was unknown: {result.note}")
         return results
-
-    def resolve_shortener(self) -> None:
-        """The bit.ly token for this run; CredentialError (BadInput) when it is unset."""
-        settings = self.config.shortener
-        if settings is None:
-            return
-        self.shortener_token = resolve_credential(
-            settings.token, channel="shortener", field="token", sandbox=self.sandbox
-        )
 
     def credentials(self, channel: ChannelConfig) -> dict[str, str]:
         """The channel's credentials; CredentialError (BadInput) names a missing one."""
@@ -292,9 +283,7 @@ class Pipeline:
                 break
 
     def shortener_problem(self) -> str | None:
-        """Why this run has no bit.ly token (None when it has one, or needs none)."""
-        try:
-            self.resolve_shortener()
-        except BadInput as exc:
-            return str(exc)
-        return None
+        """Resolve this run's bit.ly token; why there is none (None when there is one,
+        or none is needed)."""
+        self.shortener_token, why = token_for(self.config, sandbox=self.sandbox)
+        return why

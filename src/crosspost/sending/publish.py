@@ -173,11 +173,8 @@ class Publisher:
                     jobs.append(self._job(post, channel, route))
                 except BadInput as exc:
                     problems.append(str(exc))
-        if any(j.channel.shorten for j in jobs):
-            try:
-                self._pipeline.resolve_shortener()
-            except BadInput as exc:
-                problems.append(str(exc))
+        if any(j.channel.shorten for j in jobs) and (problem := self._pipeline.shortener_problem()):
+            problems.append(problem)
         if problems:
             raise BadInput(
                 "nothing was sent; fix these first:\n" + "\n".join(dict.fromkeys(problems))

@@ -21,7 +21,7 @@ may lag a post created a moment ago, and a wrong "absent" is a double post.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -126,7 +126,7 @@ def reconcile_one(
     except WrongState:  # another run settled it while we read: its word stands
         current = ledger.get(delivery.id)
         note = f"settled by another run meanwhile: it is {current.state}"
-        return Reconciled(current, finding.answer, scrub(finding.checked), note)
+        return Reconciled(current, finding.answer, finding.checked, note)
 
 
 def _decide(ledger: Store, delivery: Delivery, finding: Finding, age: timedelta) -> Reconciled:
@@ -137,16 +137,15 @@ def _decide(ledger: Store, delivery: Delivery, finding: Finding, age: timedelta)
             f"run `crosspost reconcile {delivery.id}` again in {wait} s"
         )
         if not finding.part_ids:  # nothing learnt: no event, and a later run reads again
-            return Reconciled(
-                delivery, Answer.UNSURE, scrub(finding.checked), f"still unknown: {why}"
-            )
+            return Reconciled(delivery, Answer.UNSURE, finding.checked, f"still unknown: {why}")
         finding = Finding(Answer.UNSURE, part_ids=finding.part_ids, checked=finding.checked)
         return _record(ledger, delivery, finding, why=why)
     return _record(ledger, delivery, finding)
 
 
 def find(adapter: Network, delivery: Delivery, *, since: datetime) -> Finding:
-    """The adapter's `find`, its failures made an UNSURE answer."""
+    """The adapter's `find`, its failures made an UNSURE answer, what it says scrubbed:
+    every caller (reconcile, a duplicate answer) records it as it comes from here."""
     look = getattr(adapter, "find", None)
     if not callable(look):
         # Recorded as a check all the same: `run` then comes back to it hourly, not
@@ -167,13 +166,18 @@ def find(adapter: Network, delivery: Delivery, *, since: datetime) -> Finding:
         )
     if not isinstance(finding, Finding):
         return Finding(Answer.UNSURE, checked="the adapter's find gave no answer")
-    return finding
+    # What a network said goes to the ledger and to her screen: through the scrubber.
+    return replace(
+        finding,
+        checked=scrub(finding.checked),
+        url=scrub(finding.url) if finding.url else None,
+    )
 
 
 def _record(
     ledger: Store, delivery: Delivery, finding: Finding, *, why: str | None = None
 ) -> Reconciled:
-    checked = scrub(finding.checked) or "the account's recent posts"
+    checked = finding.checked or "the account's recent posts"
     parts = len(delivery.parts)
     if finding.answer is Answer.FOUND:
         row = ledger.mark_found(
