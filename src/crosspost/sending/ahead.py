@@ -36,7 +36,6 @@ class Ahead:
 
     links: dict[str, str] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
-    asked: int = 0  # how many long URLs were not cached yet (bit.ly was asked for them)
     skipped: str | None = None  # why no link was made at all (the token is unset)
 
 
@@ -86,7 +85,7 @@ def shorten_ahead(
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-    return Ahead(links, problems, asked=len(todo))
+    return Ahead(links, problems)
 
 
 def needs_short_link(delivery: Delivery) -> bool:

@@ -50,10 +50,6 @@ class Reconciled:
     checked: str  # what was read, in words
     note: str  # what it means for her, one sentence
 
-    @property
-    def settled(self) -> bool:
-        return self.delivery.state is not DeliveryState.UNKNOWN
-
     def to_json(self) -> dict[str, Any]:
         d = self.delivery
         return {
