@@ -14,7 +14,7 @@ def test_example_config_loads() -> None:
     config = load_config(EXAMPLE_CONFIG)
     assert "ginger-twitter" in config.channels
     x = config.channels["ginger-twitter"]
-    assert (x.max_length, x.weighted, x.spec.overflow) == (280, True, "thread")
+    assert (x.max_length, x.info.link_weight, x.spec.overflow) == (280, 23, "thread")
     li = config.channels["ginger-linkedin"]
     assert li.max_length == 3000 and li.settings.author == "urn:li:organization:2414183"
     assert config.channels["ebs-xing"].manual

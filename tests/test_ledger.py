@@ -465,6 +465,25 @@ def test_a_sent_delivery_is_resent_only_with_force(ledger: Ledger) -> None:
     assert kinds(ledger, d.id) == ["created", "sending", "part", "sent", "forced"]
 
 
+def test_the_send_key_holds_through_every_attempt_and_changes_only_with_force(
+    ledger: Ledger,
+) -> None:
+    d = in_state(ledger, "sending")
+    other = new_delivery(ledger, channel="fb-page")
+    assert len(d.key) == 32 and d.key != other.key
+    failed = ledger.mark_failed(d.id, kind="transient", error="503", retry_at=None, requeue=False)
+    retried = ledger.reset_for_retry(failed.id, reason="retry")
+    unknown = ledger.mark_unknown(ledger.claim(d.id, owner="me", lease_seconds=60).id, error="?")
+    # A retry, a claim, an unknown answer: the network must see the same key each time.
+    assert d.key == failed.key == retried.key == unknown.key == ledger.get(d.id).key
+    ledger.mark_found(
+        d.id, part_ids=("t1", "t2", "t3"), remote_url=None, posted_at=None, checked="3 posts"
+    )
+    forced = ledger.reset_for_retry(d.id, reason="--force", force=True)
+    # Republished on purpose: a network keeping the old key must not take it for a retry.
+    assert forced.key != d.key and len(forced.key) == 32
+
+
 def test_relayed_is_forced_back_to_a_direct_post(ledger: Ledger) -> None:
     d = in_state(ledger, "relayed")
     assert d.route == "relayed"

@@ -52,9 +52,11 @@ def test_opening_adds_the_short_link_claims_and_changes_nothing_else(path: Path)
     with Ledger.open(path) as ledger:
         assert len(ledger.deliveries()) == 15
     version, after = schema(path)
-    assert version == 5 == len(MIGRATIONS)
-    assert set(before) <= set(after)
-    added = {name for name, _ in set(after) - set(before)}
+    assert version == 6 == len(MIGRATIONS)
+    # Migration 6 adds a column to deliveries: the rest is untouched.
+    changed = {name for name, sql in before if (name, sql) not in set(after)}
+    assert changed == {"deliveries"}
+    added = {name for name, _ in set(after) - set(before)} - changed
     assert added == {
         "short_link_claims",
         "sqlite_autoindex_short_link_claims_1",
@@ -65,10 +67,21 @@ def test_opening_adds_the_short_link_claims_and_changes_nothing_else(path: Path)
         "deliveries_open",
         "deliveries_changed",
         "events_kind_at",
+        # migration 6
+        "deliveries_send_key_on_insert",
     }
     with Ledger.open(path):  # opened again, nothing is left to apply
         pass
     assert schema(path) == (version, after)
+
+
+def test_every_upgraded_delivery_gets_a_send_key_of_its_own(path: Path) -> None:
+    with Ledger.open(path) as ledger:
+        keys = [d.key for d in ledger.deliveries()]
+        assert len(keys) == 15 == len(set(keys))
+        assert all(len(k) == 32 and int(k, 16) >= 0 for k in keys)
+        again = [d.key for d in ledger.deliveries()]
+    assert again == keys  # made once, by the migration, not on each read
 
 
 def test_the_upgraded_ledger_claims_links_and_keeps_the_cached_ones(path: Path) -> None:

@@ -68,8 +68,9 @@ def test_opening_applies_migration_5_and_due_now_becomes_the_epoch(path: Path) -
         assert all(by_id[i].due_at is None for (i,) in undated)  # the model still says None
         assert by_id[1].due_at == T0 + timedelta(days=2)
     version, after = schema(path)
-    assert version == 5 == len(MIGRATIONS)
+    assert version == 6 == len(MIGRATIONS)
     assert after - before == {
+        ("deliveries_send_key_on_insert", "trigger"),  # migration 6
         ("deliveries_due_now_on_insert", "trigger"),
         ("deliveries_due_now_on_update", "trigger"),
         ("deliveries_upcoming", "index"),

@@ -32,7 +32,8 @@ from crosspost.errors import (
     Transient,
     Uncertain,
 )
-from crosspost.networks.base import Answer, NetworkInfo, Outgoing, load_networks
+from crosspost.networks import load_networks
+from crosspost.networks.base import Answer, NetworkInfo, Outgoing
 from crosspost.networks.facebook import FacebookNetwork, FacebookSettings
 from crosspost.networks.linkedin import LinkedInNetwork, LinkedInSettings, token_expiry_warning
 from crosspost.networks.little import escape_little, unescape_little
@@ -191,7 +192,8 @@ def test_builtin_networks_register_through_entry_points() -> None:
 
 def test_network_info() -> None:
     x = TwitterNetwork.info
-    assert (x.max_length, x.weighted_length, x.threads) == (280, True, True)
+    assert (x.max_length, x.link_weight, x.threads) == (280, 23, True)
+    assert x.length("café https://example.com/a/very/long/path 😀") == 5 + 23 + 1 + 2
     assert x.credentials == (
         "consumer_key",
         "consumer_secret",
@@ -273,7 +275,7 @@ def test_linkedin_token_expiry_warning() -> None:
     gone = warn(today - timedelta(days=1))
     assert gone is not None and "expired on 2026-11-25" in gone
     network = linkedin("http://127.0.0.1:1")  # no token_expires set: nothing to say
-    assert LinkedInNetwork.token_warning_for(network.settings, channel="li-me") is None
+    assert LinkedInNetwork.token_warning(network.settings, channel="li-me") is None
 
 
 def test_manual_settings_and_send() -> None:

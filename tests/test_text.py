@@ -3,14 +3,14 @@ from __future__ import annotations
 import pytest
 
 from crosspost.errors import TextTooLong
-from crosspost.text import markdown_to_text, measure, shorten, split_thread, weighted_length
+from crosspost.text import markdown_to_text, shorten, split_thread, weighted_length
 
 LINK = "https://blog.example.com/2026/11/a-rather-long-article-slug-that-is-longer-than-23"
 
 
 def test_every_url_counts_23_on_x() -> None:
     assert weighted_length(f"Read {LINK}") == len("Read ") + 23
-    assert measure(f"Read {LINK}", weighted=False) == len("Read ") + len(LINK)
+    assert len(f"Read {LINK}") == len("Read ") + len(LINK)
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ def test_weighted_length(text: str, expected: int) -> None:
 
 def test_shorten_cuts_words_and_keeps_the_link() -> None:
     text = "Une rentrée très chargée pour les étudiants " * 12 + LINK + " #EBS"
-    out = shorten(text, limit=280, weighted=True, keep=[LINK])
+    out = shorten(text, limit=280, count=weighted_length, keep=[LINK])
     assert weighted_length(out) <= 280
     assert LINK in out
     assert out.endswith("… " + LINK + " #EBS")
@@ -38,17 +38,17 @@ def test_shorten_cuts_words_and_keeps_the_link() -> None:
 
 
 def test_shorten_leaves_fitting_text_alone() -> None:
-    assert shorten("short " + LINK, limit=280, weighted=True) == "short " + LINK
+    assert shorten("short " + LINK, limit=280, count=weighted_length) == "short " + LINK
 
 
 def test_shorten_fails_when_only_the_link_remains() -> None:
     with pytest.raises(TextTooLong):
-        shorten("words " + LINK, limit=30, weighted=False, keep=[LINK])
+        shorten("words " + LINK, limit=30, count=len, keep=[LINK])
 
 
 def test_thread_parts_fit_are_numbered_and_link_first() -> None:
     text = ("Le nouveau laboratoire ouvre ses portes aux étudiants. " * 15) + LINK + " #Robotique"
-    parts = split_thread(text, limit=280, weighted=True, link=LINK)
+    parts = split_thread(text, limit=280, count=weighted_length, link=LINK)
     assert len(parts) >= 3
     for i, part in enumerate(parts, 1):
         assert weighted_length(part) <= 280
@@ -62,7 +62,7 @@ def test_thread_parts_fit_are_numbered_and_link_first() -> None:
 
 def test_thread_with_cjk_and_emoji_respects_weights() -> None:
     text = " ".join(["日本語のテキスト🎉"] * 40)
-    parts = split_thread(text, limit=280, weighted=True)
+    parts = split_thread(text, limit=280, count=weighted_length)
     assert len(parts) > 1
     assert all(weighted_length(p) <= 280 for p in parts)
 

@@ -100,14 +100,14 @@ def ends_sentence(part: str, link: str) -> bool:
 
 
 def test_hashtags_never_open_a_part_of_their_own() -> None:
-    parts = split_thread(FR_TAGS, limit=X, weighted=True, link=LINK)
+    parts = split_thread(FR_TAGS, limit=X, count=weighted_length, link=LINK)
     assert_reads_well(FR_TAGS, parts, link=LINK)
     (part,) = parts  # one part, the last hashtag left out, nothing said about it
     assert part.endswith(f"partenaires !\n\n{LINK}\n\n#alternance")
 
 
 def test_the_tail_is_never_an_orphan() -> None:
-    parts = split_thread(FR_THREE, limit=X, weighted=True, link=LINK)
+    parts = split_thread(FR_THREE, limit=X, count=weighted_length, link=LINK)
     assert_reads_well(FR_THREE, parts, link=LINK)
     assert len(parts) == 3
     assert all(ends_sentence(p, LINK) for p in parts)
@@ -122,7 +122,7 @@ def test_the_tail_is_never_an_orphan() -> None:
     ids=["fr-two", "en-two", "en-three"],
 )
 def test_parts_are_whole_sentences(text: str, link: str, count: int) -> None:
-    parts = split_thread(text, limit=X, weighted=True, link=link)
+    parts = split_thread(text, limit=X, count=weighted_length, link=link)
     assert_reads_well(text, parts, link=link)
     assert len(parts) == count
     assert all(ends_sentence(p, link) for p in parts[:-1])
@@ -141,28 +141,28 @@ def test_an_abbreviation_is_not_a_full_stop() -> None:
         "meetings with partner companies and the way the first semester is assessed, before "
         "a free lunch for all."
     )
-    parts = split_thread(text, limit=X, weighted=True)
+    parts = split_thread(text, limit=X, count=weighted_length)
     assert_reads_well(text, parts, link=None)
     assert len(parts) == 2
     assert not unnumbered(parts[0]).endswith("Dr.")
 
 
 def test_trailing_hashtags_stay_while_they_fit() -> None:
-    parts = split_thread(EN_THREE, limit=X, weighted=True, link=EN_LINK)
+    parts = split_thread(EN_THREE, limit=X, count=weighted_length, link=EN_LINK)
     assert unnumbered(parts[-1]).endswith("a talk.\n\n#engineering #StudentLife")
 
 
 def test_urls_mentions_and_hashtags_stay_whole() -> None:
     inline = "https://lab.example.com/book"
-    parts = split_thread(EN_TWO, limit=X, weighted=True, link=EN_LINK)
+    parts = split_thread(EN_TWO, limit=X, count=weighted_length, link=EN_LINK)
     assert sum(p.count(inline) for p in parts) == 1
     assert sum(p.count("@acme_robotics.") for p in parts) == 1
 
 
 def test_blank_line_runs_collapse() -> None:
-    parts = split_thread(EN_THREE, limit=X, weighted=True, link=EN_LINK)
+    parts = split_thread(EN_THREE, limit=X, count=weighted_length, link=EN_LINK)
     assert parts[0].startswith("What changes in the engineering programme this year\n\nThe first")
-    fits = split_thread("Short title\n\n\n\nA line.\n\n\n#tag", limit=X, weighted=True)
+    fits = split_thread("Short title\n\n\n\nA line.\n\n\n#tag", limit=X, count=weighted_length)
     assert fits == ["Short title\n\nA line.\n\n#tag"]
 
 
@@ -173,14 +173,14 @@ def test_french_spacing_never_starts_a_part() -> None:
             "mot " * 68 + f"mot{space}! Qui vient samedi{space}? Les inscriptions ferment "
             f"le 10 mars{space}: réservez votre place dès maintenant."
         )
-        parts = split_thread(text, limit=X, weighted=True)
+        parts = split_thread(text, limit=X, count=weighted_length)
         assert_reads_well(text, parts, link=None)
         assert not any(p.startswith(("!", "?", ":", "\u202f")) for p in parts)
 
 
 def test_a_text_without_sentences_still_fits() -> None:
     text = "mot " * 200
-    parts = split_thread(text, limit=X, weighted=True)
+    parts = split_thread(text, limit=X, count=weighted_length)
     assert_reads_well(text, parts, link=None)
     assert len(parts) == 3
 

@@ -151,6 +151,20 @@ class ChannelBlocked(DeliveryError):
     kind = "blocked"
 
 
+class ChannelMisconfigured(ChannelBlocked):
+    """A live check showed the channel's settings are wrong (a Mastodon `api_url` that
+    is no instance, a Bluesky handle that does not resolve), before anything was
+    posted: the channel is paused like a blocked one, and the command exits 2, since
+    the fix is in channels.yaml."""
+
+    kind = "config"
+    exit_code = ExitStatus.BAD_INPUT
+
+
+# The failures that pause their channel: its next posts would hit the same wall.
+PAUSING_KINDS = frozenset({AuthFailed.kind, ChannelBlocked.kind, ChannelMisconfigured.kind})
+
+
 class RateLimited(DeliveryError):
     """The network says: too many requests until `reset_at`."""
 

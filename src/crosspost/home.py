@@ -33,6 +33,20 @@ def home_dir(override: Path | None = None) -> Path:
     return user_data_path(APP_NAME, appauthor=False)
 
 
+def channel_state_dir(home: Path, channel: str, *, sandbox: bool) -> Path:
+    """A channel's own directory for its network plugin (a login session), mode 0700.
+
+    A sandbox run gets another one: a session made with a sandbox must never be
+    offered to the real network, nor the real one to a sandbox.
+    """
+    top = home / "networks"
+    path = top / channel / ("sandbox" if sandbox else "live")
+    path.mkdir(parents=True, exist_ok=True)
+    for made in (top, top / channel, path):  # mkdir's mode is masked by the umask
+        made.chmod(0o700)
+    return path
+
+
 def find_config(explicit: Path | None = None, *, cwd: Path | None = None) -> Path:
     """Locate channels.yaml: --config, $CROSSPOST_CONFIG, ./channels.yaml, the user config dir."""
     if explicit is not None:

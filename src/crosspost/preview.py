@@ -160,9 +160,9 @@ def _render_as_sent(
     A link still to be shortened is measured as a short link (bit.ly's are 22
     characters), so a by-hand text is not cut for characters that will never be
     pasted; the text keeps the long link, swapped for the short one when sent.
-    X counts every link as 23 whatever its length, so it needs none of this.
+    A network that counts every link alike (X, Mastodon: 23) needs none of this.
     """
-    if not (link and pending_short) or channel.weighted:
+    if not (link and pending_short) or channel.info.link_weight is not None:
         return render(config, channel, post, url=link)
     domain = (config.shortener.domain if config.shortener else None) or "bit.ly"
     stand_in = f"https://{domain}/{'0' * 7}"

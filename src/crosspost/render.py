@@ -17,12 +17,9 @@ from typing import Any
 from .config import ChannelConfig, Config
 from .errors import TemplateError, TextTooLong
 from .post import Post
-from .text import URL_RE, measure, shorten, split_thread
+from .text import URL_RE, shorten, split_thread
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
-
-# Beyond these, a network's readers see hashtag spam (X's and LinkedIn's own advice).
-HASHTAG_ADVICE = {"twitter": 2, "facebook": 3, "linkedin": 5}
 
 
 @dataclass(frozen=True)
@@ -83,9 +80,15 @@ def _refuse_none(value: Any) -> Any:
     return value
 
 
-def template_dirs(config: Config) -> tuple[str, ...]:
-    """The project's templates/ beside channels.yaml first, then the built-in ones."""
-    return (str(config.base_dir / "templates"), str(BUILTIN_TEMPLATES))
+def template_dirs(config: Config, channel: ChannelConfig) -> tuple[str, ...]:
+    """The project's templates/ beside channels.yaml first, then the channel's network
+    plugin's own, then the built-in ones (shared partials, the older networks')."""
+    own = channel.info.templates
+    return (
+        str(config.base_dir / "templates"),
+        *((str(own),) if own is not None else ()),
+        str(BUILTIN_TEMPLATES),
+    )
 
 
 def check_template(config: Config, channel: ChannelConfig) -> None:
@@ -96,11 +99,11 @@ def check_template(config: Config, channel: ChannelConfig) -> None:
 def _load_template(config: Config, channel: ChannelConfig, name: str) -> Any:
     from jinja2 import TemplateNotFound, TemplateSyntaxError
 
-    env = _environment(template_dirs(config))
+    env = _environment(template_dirs(config, channel))
     try:
         return env.get_template(name)
     except TemplateNotFound:
-        dirs = " or ".join(template_dirs(config))
+        dirs = " or ".join(template_dirs(config, channel))
         raise TemplateError(
             f"{config.path}:{channel.line}: channel {channel.name}: template {name!r} not found "
             f"in {dirs}"
@@ -116,7 +119,7 @@ def _render_source(
     from jinja2 import TemplateError as JinjaError
     from jinja2 import TemplateSyntaxError
 
-    env = _environment(template_dirs(config))
+    env = _environment(template_dirs(config, channel))
     if source is not None:
         label = f"the post's channels.{channel.name}.text"
         try:
@@ -181,7 +184,7 @@ def render(config: Config, channel: ChannelConfig, post: Post, *, url: str | Non
         )
     warnings = _warnings(channel, post, text, url)
     limit = channel.max_length
-    length = measure(text, weighted=channel.weighted)
+    length = channel.length(text)
     parts: list[str] = [text]
     if length > limit:
         mode = channel.spec.overflow
@@ -193,18 +196,18 @@ def render(config: Config, channel: ChannelConfig, post: Post, *, url: str | Non
                 + f", or write `channels: {{{channel.name}: {{text: ...}}}}` in the post"
             )
         if mode == "thread":
-            parts = split_thread(text, limit=limit, weighted=channel.weighted, link=url)
+            parts = split_thread(text, limit=limit, count=channel.length, link=url)
             warnings.append(
                 f"{length} characters over a {limit} limit: split into a {len(parts)}-part thread"
             )
         else:
             keep = [url] if url else []
             try:
-                parts = [shorten(text, limit=limit, weighted=channel.weighted, keep=keep)]
+                parts = [shorten(text, limit=limit, count=channel.length, keep=keep)]
             except TextTooLong as exc:
                 raise TextTooLong(f"channel {channel.name}: {exc}") from None
             warnings.append(f"shortened from {length} to fit the {limit} limit")
-    longest = max(measure(p, weighted=channel.weighted) for p in parts)
+    longest = max(channel.length(p) for p in parts)
     return Rendered(parts=tuple(parts), length=longest, limit=limit, warnings=tuple(warnings))
 
 
@@ -221,9 +224,7 @@ def _warnings(channel: ChannelConfig, post: Post, text: str, url: str | None) ->
         out.append(f"the image file {post.image_path} does not exist")
     used = re.findall(r"(?:^|\s)(#\w+)", text)
     advice = (
-        channel.spec.hashtags
-        if channel.spec.hashtags is not None
-        else HASHTAG_ADVICE.get(channel.network)
+        channel.spec.hashtags if channel.spec.hashtags is not None else channel.info.hashtag_advice
     )
     if advice is not None and len(used) > advice:
         out.append(f"{len(used)} hashtags; {advice} or fewer read better on {channel.network}")
@@ -237,9 +238,5 @@ def _warnings(channel: ChannelConfig, post: Post, text: str, url: str | None) ->
 
 
 def _attaches_link(channel: ChannelConfig, *, with_image: bool) -> bool:
-    from .networks import load_networks
-
-    cls = load_networks().get(channel.network)
-    if cls is None or not cls.info.attaches_link:
-        return False
-    return cls.info.attaches_link_with_image or not with_image
+    info = channel.info
+    return info.attaches_link and (info.attaches_link_with_image or not with_image)

@@ -5,13 +5,15 @@ fitting a text into its limit (shorten at a word, or split into a thread).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from itertools import pairwise
 
 from .errors import TextTooLong
 
 ELLIPSIS = "…"
+# A text's length as a network counts it (`crosspost.networks.LengthCounter`).
+LengthCounter = Callable[[str], int]
 URL_RE = re.compile(r"https?://[^\s<>\"]+")
 
 
@@ -82,18 +84,13 @@ def weighted_length(text: str) -> int:
     return x_weighted_length(text)
 
 
-def measure(text: str, *, weighted: bool) -> int:
-    """Length as the network counts it: X's weighting, or Unicode code points."""
-    return weighted_length(text) if weighted else len(text)
-
-
-def shorten(text: str, *, limit: int, weighted: bool, keep: Iterable[str] = ()) -> str:
+def shorten(text: str, *, limit: int, count: LengthCounter, keep: Iterable[str] = ()) -> str:
     """Cut prose at a word boundary with an ellipsis until the text fits.
 
     URLs (and any string in `keep`) are never cut or dropped: the words removed
     are taken from the end of the longest stretch of prose between them.
     """
-    if measure(text, weighted=weighted) <= limit:
+    if count(text) <= limit:
         return text
     protected = _protected_spans(text, keep)
     segments = _split_segments(text, protected)  # (text, is_protected)
@@ -103,7 +100,7 @@ def shorten(text: str, *, limit: int, weighted: bool, keep: Iterable[str] = ()) 
     )
     for index in order:
         original = segments[index][0]
-        fitted = _cut_segment(segments, index, original, limit=limit, weighted=weighted)
+        fitted = _cut_segment(segments, index, original, limit=limit, count=count)
         if fitted is not None:
             return fitted
         # Not enough even with this stretch emptied: drop it and try the next one.
@@ -114,7 +111,7 @@ def shorten(text: str, *, limit: int, weighted: bool, keep: Iterable[str] = ()) 
 
 
 def _cut_segment(
-    segments: list[tuple[str, bool]], index: int, original: str, *, limit: int, weighted: bool
+    segments: list[tuple[str, bool]], index: int, original: str, *, limit: int, count: LengthCounter
 ) -> str | None:
     """Longest word-boundary prefix of segment `index` that makes the whole fit, or None."""
     words = list(re.finditer(r"\S+", original))
@@ -134,7 +131,7 @@ def _cut_segment(
     while lo <= hi:
         mid = (lo + hi) // 2
         candidate = attempt(mid)
-        if measure(candidate, weighted=weighted) <= limit:
+        if count(candidate) <= limit:
             best, lo = candidate, mid + 1
         else:
             hi = mid - 1
@@ -199,7 +196,9 @@ _NUMBER_END_RE = re.compile(r"(?:^|\s)\d{1,3}$")
 _TRAILING_TAGS_RE = re.compile(r"(?:\s+#\w+)+$")
 
 
-def split_thread(text: str, *, limit: int, weighted: bool, link: str | None = None) -> list[str]:
+def split_thread(
+    text: str, *, limit: int, count: LengthCounter, link: str | None = None
+) -> list[str]:
     """Split into numbered parts (`… 1/3`), each within `limit`, the link in the first.
 
     Parts end, by preference, at a paragraph, a sentence, a line, a clause, then
@@ -209,15 +208,15 @@ def split_thread(text: str, *, limit: int, weighted: bool, link: str | None = No
     own.  Runs of blank lines collapse to one; a single part is not numbered.
     """
     text = _collapse_blank_lines(text)
-    if measure(text, weighted=weighted) <= limit:
+    if count(text) <= limit:
         return [text]
     prose, sep, tags = _trailing_tags(text)
-    if tags and measure(prose, weighted=weighted) <= limit:
-        return [_fit_tags(prose, sep, tags, limit=limit, weighted=weighted)]
+    if tags and count(prose) <= limit:
+        return [_fit_tags(prose, sep, tags, limit=limit, count=count)]
     link_in_text = link is not None and link in text
     body = text.replace(link, "") if link is not None and link_in_text else text
     body = _collapse_blank_lines(re.sub(r"[ \t]{2,}", " ", body))
-    return _thread(body, limit=limit, weighted=weighted, link=link if link_in_text else None)
+    return _thread(body, limit=limit, count=count, link=link if link_in_text else None)
 
 
 def _collapse_blank_lines(text: str) -> str:
@@ -236,28 +235,28 @@ def _trailing_tags(text: str) -> tuple[str, str, list[str]]:
     return text[: match.start()], sep, block.split()
 
 
-def _fit_tags(prose: str, sep: str, tags: list[str], *, limit: int, weighted: bool) -> str:
+def _fit_tags(prose: str, sep: str, tags: list[str], *, limit: int, count: LengthCounter) -> str:
     """`prose` with as many of its trailing tags as fit, dropped from the end."""
     for kept in range(len(tags), 0, -1):
         candidate = prose + sep + " ".join(tags[:kept])
-        if measure(candidate, weighted=weighted) <= limit:
+        if count(candidate) <= limit:
             return candidate
     return prose
 
 
-def _thread(body: str, *, limit: int, weighted: bool, link: str | None) -> list[str]:
+def _thread(body: str, *, limit: int, count: LengthCounter, link: str | None) -> list[str]:
     prose, sep, tags = _trailing_tags(body)
     atoms = _thread_atoms(prose)
     if not atoms:
         raise TextTooLong(f"the link alone is longer than the {limit}-character limit")
-    widths = [(measure(word, weighted=weighted), len(space)) for word, space in atoms]
+    widths = [(count(word), len(space)) for word, space in atoms]
     following = [word for word, _ in atoms[1:]] + [""]
     costs = [_break_cost(w, s, nxt) for (w, s), nxt in zip(atoms, following, strict=True)]
     tag_widths = [0]
     for tag in tags:
         gap = len(sep) if len(tag_widths) == 1 else 1
-        tag_widths.append(tag_widths[-1] + gap + measure(tag, weighted=weighted))
-    first_extra = 1 + measure(link, weighted=weighted) if link else 0
+        tag_widths.append(tag_widths[-1] + gap + count(tag))
+    first_extra = 1 + count(link) if link else 0
     budget, digits = limit, 1
     while budget > 0:
         plan = _plan(
@@ -270,7 +269,7 @@ def _thread(body: str, *, limit: int, weighted: bool, link: str | None) -> list[
             tag_widths=tag_widths,
         )
         if plan is None:
-            word = max(atoms, key=lambda atom: measure(atom[0], weighted=weighted))[0]
+            word = max(atoms, key=lambda atom: count(atom[0]))[0]
             raise TextTooLong(
                 f"a single word is longer than the {limit}-character limit: {word[:40]!r}"
             )
@@ -280,7 +279,7 @@ def _thread(body: str, *, limit: int, weighted: bool, link: str | None) -> list[
             continue
         parts = _assemble(atoms, starts, link=link, sep=sep, tags=tags[:kept])
         # Widths were summed word by word; X's count of the whole has the last word.
-        over = max(measure(part, weighted=weighted) for part in parts) - limit
+        over = max(count(part) for part in parts) - limit
         if over <= 0:
             return parts
         budget -= over

@@ -12,11 +12,27 @@ due is answered before them (`quick.py`).  The Typer app, with every command, is
 """
 
 import sys
+import warnings
+from typing import TextIO
+
+
+def _one_line(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    # A plugin that cannot load, a library's notice: one line naming it, as every
+    # other warning she reads from crosspost, not Python's two with a file path.
+    print(f"warning: {message}", file=file or sys.stderr)
 
 
 def main() -> None:
     from .quick import quick_run
 
+    warnings.showwarning = _one_line
     if quick_run(sys.argv[1:]):
         return
     from .commands import app

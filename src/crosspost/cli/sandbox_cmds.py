@@ -15,7 +15,7 @@ def sandbox(
     port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 8025,
     host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
 ) -> None:
-    """Run a local server speaking the X, Graph, LinkedIn and bit.ly APIs (Ctrl-C stops it)."""
+    """Run a local server speaking every installed network's API and bit.ly's (Ctrl-C stops)."""
     from ..sandbox import serve
     from .output import info
 
@@ -86,10 +86,11 @@ def demo(
 
 def _show_received(sb: Any) -> None:
     """What each network actually received, read back from the sandbox."""
+    from ..sandbox import load_apis
     from .output import table
 
     rows = []
-    for network in ("twitter", "facebook", "linkedin"):
+    for network in (api.network for api in load_apis() if api.noun == "post"):
         for p in sb.posts(network):
             text = p.get("published", p.get("text")) or ""
             first = text.splitlines()[0] if text else ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -25,6 +25,9 @@ from ..errors import NotFound
 from ..pacing import Pacing, parse_clock, parse_days, parse_duration, parse_window
 from ..secrets import WRITE_A_REFERENCE, check_secret_ref, is_secret_ref, unset_variables
 from .wording import unknown_name
+
+if TYPE_CHECKING:
+    from ..networks.base import LengthCounter, NetworkInfo
 
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
@@ -284,8 +287,8 @@ class ChannelConfig:
     name: str
     spec: Channel
     settings: Any  # the network's own pydantic model instance, or None
+    info: NetworkInfo  # what the network's plugin says about it
     max_length: int
-    weighted: bool
     threads: bool
     manual: bool
     template: str
@@ -300,6 +303,11 @@ class ChannelConfig:
     @property
     def network(self) -> str:
         return self.spec.network
+
+    @property
+    def length(self) -> LengthCounter:
+        """How the network counts a text's length."""
+        return self.info.length
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from .models import (
 from .wording import did_you_mean, join_problems, unknown_audience
 
 if TYPE_CHECKING:
-    from ..networks import Network, NetworkInfo
+    from ..networks import NetworkInfo, Registry
     from .load import Locator
 
 # How many times a failed delivery is retried when neither the channel nor `defaults` says.
@@ -66,7 +66,7 @@ def _resolve_channel(
     name: str,
     spec: Channel,
     parsed: ConfigFile,
-    networks: Mapping[str, type[Network]],
+    networks: Registry,
     where: Locator,
 ) -> tuple[ChannelConfig | None, list[str]]:
     """One channel resolved, and its problems.  None when it cannot be resolved at all;
@@ -77,20 +77,25 @@ def _resolve_channel(
         return None, [
             where.problem(here, "channel names use lower-case letters, digits, `-`, `_` and `.`")
         ]
-    cls = networks.get(spec.network)
-    if cls is None:
-        known = ", ".join(sorted(networks))
-        return None, [
-            where.problem(
-                (*here, "network"), f"unknown network {spec.network!r} (installed: {known})"
-            )
-        ]
-    info = cls.info
+    from ..networks import UnknownNetwork
+
+    try:
+        info = networks.resolve(spec.network).info
+    except UnknownNetwork as exc:
+        return None, [where.problem((*here, "network"), str(exc))]
     try:
         settings = _network_settings(name, spec, info, where)
     except _Unresolvable as exc:
         return None, [str(exc)]
     problems = _credential_problems(name, spec, info, where)
+    if info.api_url_required and not spec.api_url:
+        problems.append(
+            where.problem(
+                (*here, "api_url"),
+                f"a {info.name} channel names its server: add `api_url: https://...` "
+                f"(the {info.name} server the account is on)",
+            )
+        )
     if spec.overflow == "thread" and not info.threads:
         problems.append(
             where.problem(
@@ -163,11 +168,11 @@ def _merge_defaults(
         name=name,
         spec=spec,
         settings=settings,
+        info=info,
         max_length=spec.max_length or info.max_length,
-        weighted=info.weighted_length,
         threads=info.threads,
         manual=info.manual,
-        template=spec.template or f"{spec.network}.j2",
+        template=spec.template or f"{info.name}.j2",
         timezone=timezone,
         timeout=spec.timeout or defaults.timeout,
         # `utm: false` on a channel turns the defaults' UTM off.

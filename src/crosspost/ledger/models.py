@@ -65,6 +65,9 @@ class Delivery:
     created_at: datetime
     updated_at: datetime
     sent_at: datetime | None
+    # Given to the network on every attempt (an idempotency or record key):
+    # 32 hex digits, made with the row, replaced only by `--force`.
+    key: str
 
 
 @dataclass(frozen=True, slots=True)

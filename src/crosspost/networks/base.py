@@ -1,4 +1,6 @@
-"""The small contract every network adapter meets, and the registry.
+"""The contract every network adapter meets: plugin boundary version 1.
+
+`docs/plugins.md` describes it for plugin authors.
 
 An adapter module must stay cheap to import: the config loader imports it to
 validate a channel's network-specific settings, and `publish --dry-run` must
@@ -8,16 +10,14 @@ adapter's methods.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-ENTRY_POINT_GROUP = "crosspost.networks"
+from crosspost.text import LengthCounter
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,21 @@ class Outgoing:
     # Ids of thread parts already published by an earlier, interrupted attempt:
     # the adapter resumes after the last one instead of posting them again.
     sent_parts: tuple[str, ...] = ()
+    # The delivery's send key (32 hex digits): the same on every attempt at this
+    # delivery and never another's, so a network that takes an idempotency key
+    # (Mastodon) or a record key (Bluesky) turns a retry into a no-op.  A thread
+    # part after the first derives its own from it (`part_key`).
+    key: str = ""
+    lang: str | None = None  # the post's language ("fr"), None when unknown
+    created_at: datetime | None = None  # when the delivery was recorded (aware UTC)
 
     @property
     def text(self) -> str:
         return self.parts[0]
+
+    def part_key(self, index: int) -> str:
+        """The send key of part `index`: the delivery's for the first, its own for each next."""
+        return self.key if index == 0 else f"{self.key}-{index}"
 
 
 @dataclass(frozen=True)
@@ -55,13 +66,22 @@ class Receipt:
 class NetworkInfo:
     """What the core needs to know about a network without building an adapter.
 
-    The adapter class is the entry point and carries this as `info`.
+    The adapter class is the entry point and carries this as `info`.  Everything
+    network-specific the core uses comes from here, never from a list of names.
     """
 
     name: str
     max_length: int  # the network's own limit, overridable per channel
-    weighted_length: bool = False  # twitter-text v3 weighting (X)
+    # Called on every candidate text while fitting and threading: keep it cheap,
+    # and import anything heavy inside it (it runs on dry runs).
+    length: LengthCounter = len
+    # Every URL counts this much whatever its length (X and Mastodon: 23), so a
+    # link still to be shortened does not change the count; None: as written.
+    link_weight: int | None = None
     threads: bool = False  # can publish a numbered thread
+    images: bool = False  # can carry the post's image...
+    alt_text: bool = False  # ...with its alt text
+    idempotency: bool = False  # honours `Outgoing.key`: a retried request cannot duplicate
     manual: bool = False  # no API: crosspost records a task for a human
     # The link travels beside the text (a Facebook link, a LinkedIn article
     # card), so a text without it is fine...
@@ -71,9 +91,15 @@ class NetworkInfo:
     attaches_link_with_image: bool = True
     credentials: tuple[str, ...] = ()  # names every channel must provide
     default_api_url: str | None = None
+    api_url_required: bool = False  # each channel names its server (a Mastodon instance)
     # Pydantic model of the network-specific channel fields (extra="forbid"),
     # or None when the network has none.
     settings_model: Any = None
+    # The plugin's own templates: `{name}.j2` there is a channel's default
+    # template, after the project's `templates/` beside channels.yaml.
+    templates: Path | None = None
+    # More hashtags than this and readers see spam (the network's own advice); None: no advice.
+    hashtag_advice: int | None = None
 
 
 class Answer(StrEnum):
@@ -121,41 +147,63 @@ class Network(Protocol):
         credentials: Mapping[str, str],
         api_url: str | None,
         timeout: float,
+        # The channel's own directory under the crosspost home (mode 0700) for
+        # what must outlive the process, such as a login session; None: keep
+        # nothing on disk.
+        state_dir: Path | None = None,
     ) -> None: ...
 
     def send(self, *, outgoing: Outgoing, on_part: PartCallback | None = None) -> Receipt:
         """Publish `outgoing`; raise a `crosspost.errors.DeliveryError` subclass on failure."""
         ...
 
-    # Optional, looked up with getattr:
-    # - a static `token_warning_for(settings, *, channel) -> str | None` that the
-    #   preflight calls to warn about credentials about to expire (LinkedIn's
-    #   60-day tokens);
-    # - `find(*, outgoing, since) -> Finding`: look for `outgoing` among the
-    #   account's posts created since `since` (aware UTC), matching each part on
-    #   the exact text sent (`crosspost.networks.matching.same_text`).  ABSENT
-    #   only when the listing certainly covers the whole window; a refused or
-    #   failed read raises a `DeliveryError` (the caller treats it as UNSURE).
+
+# Optional hooks.  An adapter has them or not; the core asks with isinstance, and
+# mypy checks each built-in adapter against every protocol it claims (the
+# `_CHECKED` lines at the end of each adapter module).
 
 
-@cache
-def load_networks() -> Mapping[str, type[Network]]:
-    """Every installed network class, by name.  A plugin that fails to load is a warning."""
-    from importlib.metadata import entry_points
+@runtime_checkable
+class Finds(Protocol):
+    """Reconcile: look for `outgoing` among the account's posts since `since`."""
 
-    found: dict[str, type[Network]] = {}
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            cls = ep.load()
-            info = cls.info
-        except Exception as exc:  # a broken plugin must not break the tool
-            warnings.warn(
-                f"network plugin {ep.name!r} ({ep.value}) failed to load: {exc}",
-                stacklevel=2,
-            )
-            continue
-        if not isinstance(info, NetworkInfo):
-            warnings.warn(f"network plugin {ep.name!r} has no NetworkInfo", stacklevel=2)
-            continue
-        found[info.name] = cls
-    return found
+    def find(self, *, outgoing: Outgoing, since: datetime) -> Finding:
+        """Match each part on the exact text sent (`matching.same_text`); ABSENT only
+        when the listing certainly covers the whole window; a refused or failed read
+        raises a `DeliveryError` (the caller takes it as UNSURE)."""
+        ...
+
+
+@dataclass(frozen=True)
+class CredentialCheck:
+    """What a network says of a channel's credentials, read live."""
+
+    ok: bool
+    account: str | None  # who they post as: "@school@mastodon.social", "Page 1234"
+    detail: str = ""  # what was checked, or what is wrong and how to fix it
+    expires_at: datetime | None = None
+    scopes: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class ChecksCredentials(Protocol):
+    """The doctor's question: do these credentials work, and as whom?"""
+
+    def check_credentials(self) -> CredentialCheck: ...
+
+
+@runtime_checkable
+class WarnsOfTokens(Protocol):
+    """Credentials that expire on a date the settings know (LinkedIn's 60-day tokens):
+    asked without building the adapter, before anything is sent."""
+
+    @staticmethod
+    def token_warning(settings: Any, *, channel: str) -> str | None: ...
+
+
+@runtime_checkable
+class ReadsPostUrls(Protocol):
+    """`crosspost done --url`: the post id in one of the network's post addresses."""
+
+    @staticmethod
+    def post_id_from_url(url: str) -> str | None: ...

@@ -74,6 +74,9 @@ class FacebookNetwork:
         settings_model=FacebookSettings,
         attaches_link=True,  # sent as the post's `link` (a link card)
         attaches_link_with_image=False,  # a photo post has no link card
+        images=True,
+        alt_text=True,
+        hashtag_advice=3,
     )
 
     def __init__(
@@ -84,6 +87,7 @@ class FacebookNetwork:
         credentials: Mapping[str, str],
         api_url: str | None,
         timeout: float,
+        state_dir: Path | None = None,  # nothing kept between runs
     ) -> None:
         self.channel = channel
         self.settings = (
@@ -97,7 +101,7 @@ class FacebookNetwork:
         self._session: requests.Session | None = None
 
     @staticmethod
-    def token_warning_for(settings: FacebookSettings, *, channel: str) -> str | None:
+    def token_warning(settings: FacebookSettings, *, channel: str) -> str | None:
         """The optional preflight hook (see networks/base.py): warn before the Graph
         version the channel uses reaches its end date."""
         from crosspost.networks import _http
@@ -442,3 +446,13 @@ def _collect_regain(node: Any, into: list[float]) -> None:
     elif isinstance(node, list):
         for item in node:
             _collect_regain(item, into)
+
+
+if TYPE_CHECKING:  # mypy checks the adapter against each protocol it meets
+    from crosspost.networks.base import Finds, Network, WarnsOfTokens
+
+    _CHECKED: tuple[type[Network], type[Finds], type[WarnsOfTokens]] = (
+        FacebookNetwork,
+        FacebookNetwork,
+        FacebookNetwork,
+    )

@@ -67,6 +67,9 @@ class LinkedInNetwork:
         default_api_url=API_HOST,
         settings_model=LinkedInSettings,
         attaches_link=True,  # sent as the article share's source
+        images=True,
+        alt_text=True,
+        hashtag_advice=5,  # LinkedIn's own advice
     )
 
     def __init__(
@@ -77,6 +80,7 @@ class LinkedInNetwork:
         credentials: Mapping[str, str],
         api_url: str | None,
         timeout: float,
+        state_dir: Path | None = None,  # nothing kept between runs
     ) -> None:
         self.channel = channel
         self.settings = (
@@ -93,7 +97,7 @@ class LinkedInNetwork:
         self._notes: list[str] = []
 
     @staticmethod
-    def token_warning_for(settings: LinkedInSettings, *, channel: str) -> str | None:
+    def token_warning(settings: LinkedInSettings, *, channel: str) -> str | None:
         """The optional preflight hook (see networks/base.py): warn before a token expires,
         or before the LinkedIn-Version the channel uses is retired."""
         from crosspost.networks import _http
@@ -484,3 +488,13 @@ def _next_midnight_utc() -> datetime:
     """LinkedIn's daily limits reset at midnight UTC."""
     now = datetime.now(UTC)
     return datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1)
+
+
+if TYPE_CHECKING:  # mypy checks the adapter against each protocol it meets
+    from crosspost.networks.base import Finds, Network, WarnsOfTokens
+
+    _CHECKED: tuple[type[Network], type[Finds], type[WarnsOfTokens]] = (
+        LinkedInNetwork,
+        LinkedInNetwork,
+        LinkedInNetwork,
+    )

@@ -7,7 +7,8 @@ person pastes it and confirms with `crosspost done`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -45,6 +46,8 @@ class ManualNetwork:
         name="manual",
         max_length=3000,
         manual=True,
+        images=True,  # handed to the person who posts it, with its alt text
+        alt_text=True,
         credentials=(),
         settings_model=ManualSettings,
     )
@@ -57,6 +60,7 @@ class ManualNetwork:
         credentials: Mapping[str, str] | None = None,
         api_url: str | None = None,
         timeout: float = 0,
+        state_dir: Path | None = None,  # nothing kept between runs
     ) -> None:
         self.channel = channel
         self.settings = settings if settings is not None else ManualSettings()
@@ -68,3 +72,9 @@ class ManualNetwork:
             "the prepared text by hand, then record it with `crosspost done`.",
             channel=self.channel,
         )
+
+
+if TYPE_CHECKING:  # mypy checks the adapter against each protocol it meets
+    from crosspost.networks.base import Network
+
+    _CHECKED: tuple[type[Network]] = (ManualNetwork,)

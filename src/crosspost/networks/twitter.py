@@ -25,6 +25,7 @@ from crosspost.errors import (
     Uncertain,
 )
 from crosspost.networks.base import Finding, NetworkInfo, Outgoing, PartCallback, Receipt
+from crosspost.text import weighted_length as x_length
 
 if TYPE_CHECKING:
     import tweepy
@@ -57,8 +58,12 @@ class TwitterNetwork:
     info: ClassVar[NetworkInfo] = NetworkInfo(
         name="twitter",
         max_length=280,
-        weighted_length=True,
+        length=x_length,
+        link_weight=23,  # t.co: every link, whatever its length
         threads=True,
+        images=True,
+        alt_text=True,
+        hashtag_advice=2,  # X's own advice
         credentials=CREDENTIALS,
         default_api_url="https://api.x.com",
         settings_model=None,
@@ -72,6 +77,7 @@ class TwitterNetwork:
         credentials: Mapping[str, str],
         api_url: str | None,
         timeout: float,
+        state_dir: Path | None = None,  # nothing kept between runs
     ) -> None:
         self.channel = channel
         self.api_url = api_url.rstrip("/") if api_url else None
@@ -415,3 +421,13 @@ def _reset_at(headers: Mapping[str, str]) -> tuple[datetime, str]:
         if when is not None:
             return when, label
     return _http.utc_now() + DEFAULT_WINDOW, "no reset time given; assuming 15 minutes"
+
+
+if TYPE_CHECKING:  # mypy checks the adapter against each protocol it meets
+    from crosspost.networks.base import Finds, Network, ReadsPostUrls
+
+    _CHECKED: tuple[type[Network], type[Finds], type[ReadsPostUrls]] = (
+        TwitterNetwork,
+        TwitterNetwork,
+        TwitterNetwork,
+    )

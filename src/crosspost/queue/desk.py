@@ -159,7 +159,7 @@ class QueueDesk:
     def done_part(self, delivery_id: int, *, part: int, url: str) -> Delivery:
         """A person says part `part` (1-based) of a thread is out, at `url`: recorded, so
         a retry resumes after it; the last part makes the whole thread sent."""
-        from ..networks import load_networks
+        from ..networks import ReadsPostUrls, load_networks
 
         with self.store() as ledger:
             d = ledger.get(delivery_id)
@@ -173,8 +173,8 @@ class QueueDesk:
                     if out
                     else f"delivery {d.id}: no part is recorded yet: record part 1 first"
                 )
-            reader = getattr(load_networks().get(d.network), "post_id_from_url", None)
-            remote_id = reader(url) if callable(reader) else None
+            cls = load_networks().get(d.network)
+            remote_id = cls.post_id_from_url(url) if isinstance(cls, ReadsPostUrls) else None
             if not remote_id:
                 raise BadInput(
                     f"cannot read a post id from {url!r} for {d.network}: give the part's own "
@@ -244,4 +244,6 @@ def build(pipeline: Any, channel: Any) -> Any:
     """The channel's adapter, with its credentials (CredentialError names a missing one)."""
     from ..sending.deliver import build_adapter
 
-    return build_adapter(channel, pipeline.credentials(channel), pipeline.sandbox_url)
+    return build_adapter(
+        channel, pipeline.credentials(channel), pipeline.sandbox_url, home=pipeline.home
+    )

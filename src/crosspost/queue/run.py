@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..config import ChannelConfig, Config
 from ..errors import (
+    PAUSING_KINDS,
     AuthFailed,
     BadInput,
     ChannelBlocked,
@@ -229,14 +230,14 @@ class Runner:
         """Record what one attempt did; a rate limit or auth failure stops the channel."""
         self._record(attempt)
         final = attempt.delivery
-        if final.error_kind in (RateLimited.kind, AuthFailed.kind, ChannelBlocked.kind):
+        if final.error_kind == RateLimited.kind or final.error_kind in PAUSING_KINDS:
             # The rest of this channel's batch would only hit the same wall.
             self._hold_back(ledger, batch.deliveries[index + 1 :], final)
             return False
         return True
 
     def _hold_back(self, ledger: Store, rest: list[Delivery], blocker: Delivery) -> None:
-        if blocker.error_kind in (AuthFailed.kind, ChannelBlocked.kind):
+        if blocker.error_kind in PAUSING_KINDS:
             return  # the channel is paused: its deliveries wait, queued, until resumed
         when = blocker.due_at or self.now + timedelta(minutes=15)
         until = local_text(when, self._zone(blocker.channel))

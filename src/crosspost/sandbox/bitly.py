@@ -206,4 +206,7 @@ API = Api(
     ),
     fault_reply=fault_reply,
     not_found=not_found,
+    title="bit.ly",
+    noun="link",
+    accent="#ee6123",
 )

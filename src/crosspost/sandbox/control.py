@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crosspost.sandbox.state import NETWORKS, Store, check_network, make_fault
+from crosspost.sandbox.state import Store, check_network, known_networks, make_fault
 from crosspost.sandbox.wire import Reply, Request
 
 
@@ -82,5 +82,5 @@ def _post(action: str, fields: dict[str, Any], store: Store) -> Reply | None:
         return Reply(200, {"id": bitlink, "clicks": fields.get("clicks", 0)})
     if action == "reset":
         store.reset()
-        return Reply(200, {"reset": True, "networks": list(NETWORKS)})
+        return Reply(200, {"reset": True, "networks": list(known_networks())})
     return None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 import traceback
 
-from crosspost.sandbox import bitly, control, facebook, linkedin, page, twitter
+from crosspost.sandbox import control, page
+from crosspost.sandbox.apis import load_apis
 from crosspost.sandbox.state import Store, now_iso
 from crosspost.sandbox.wire import (
     Api,
@@ -16,11 +17,9 @@ from crosspost.sandbox.wire import (
     redact_headers,
 )
 
-APIS: tuple[Api, ...] = (twitter.API, facebook.API, linkedin.API, bitly.API)
-
 
 def api_for(path: str) -> Api | None:
-    return next((api for api in APIS if api.owns(path)), None)
+    return next((api for api in load_apis() if api.owns(path)), None)
 
 
 class Dispatcher:
@@ -41,7 +40,7 @@ class Dispatcher:
         if req.method == "GET" and req.path in {"/", "/index.html"}:
             refresh = req.query.get("refresh", "")
             html = page.render(
-                self.store.snapshot(), refresh=int(refresh) if refresh.isdigit() else 0
+                self.store.snapshot(), load_apis(), refresh=int(refresh) if refresh.isdigit() else 0
             )
             return Reply(200, html, content_type="text/html; charset=utf-8")
         api = api_for(req.path)

@@ -378,4 +378,7 @@ API = Api(
     fault_reply=fault_reply,
     not_found=not_found,
     finish=add_usage_headers,
+    title="Facebook Page",
+    accent="#1877f2",
+    account_label=lambda page: f"Page {page}",
 )

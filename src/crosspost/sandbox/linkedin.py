@@ -406,4 +406,6 @@ API = Api(
     ),
     fault_reply=fault_reply,
     not_found=not_found,
+    title="LinkedIn",
+    accent="#0a66c2",
 )

@@ -7,21 +7,17 @@ value goes through `escape()`; hrefs are only ever http(s) URLs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
-from crosspost.sandbox.state import NETWORKS
-
-TITLES = {"twitter": "X", "facebook": "Facebook Page", "linkedin": "LinkedIn", "bitly": "bit.ly"}
-NOUNS = {"twitter": "post", "facebook": "post", "linkedin": "post", "bitly": "link"}
+from crosspost.sandbox.wire import Api
 
 CSS = """
 :root { --bg:#f6f7f9; --card:#fff; --ink:#1c1e21; --muted:#65676b; --line:#e4e6eb;
-  --warn-bg:#fff4e5; --warn-ink:#8a4b00; --twitter:#0f1419; --facebook:#1877f2;
-  --linkedin:#0a66c2; --bitly:#ee6123; }
+  --warn-bg:#fff4e5; --warn-ink:#8a4b00; }
 @media (prefers-color-scheme: dark) { :root { --bg:#18191a; --card:#242526; --ink:#e4e6eb;
-  --muted:#b0b3b8; --line:#3a3b3c; --warn-bg:#3d2a10; --warn-ink:#ffcf99; --twitter:#e7e9ea; } }
+  --muted:#b0b3b8; --line:#3a3b3c; --warn-bg:#3d2a10; --warn-ink:#ffcf99; } }
 * { box-sizing:border-box; }
 body { margin:0; background:var(--bg); color:var(--ink);
   font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; }
@@ -37,8 +33,6 @@ section { background:var(--card); border:1px solid var(--line); border-radius:10
   border-top:4px solid var(--accent); padding:14px 16px; }
 section h2 { margin:0 0 8px; font-size:17px; display:flex; justify-content:space-between; }
 section h2 small { color:var(--muted); font-weight:normal; font-size:13px; }
-.twitter { --accent:var(--twitter); } .facebook { --accent:var(--facebook); }
-.linkedin { --accent:var(--linkedin); } .bitly { --accent:var(--bitly); }
 .state { font-size:12px; color:var(--warn-ink); background:var(--warn-bg); border-radius:6px;
   padding:4px 8px; margin:0 0 8px; }
 .empty { color:var(--muted); font-style:italic; }
@@ -61,10 +55,11 @@ code { font-family:ui-monospace,Menlo,Consolas,monospace; }
 """
 
 
-def render(snapshot: dict[str, Any], *, refresh: int = 0) -> str:
-    """The whole page for one `Store.snapshot()`; `refresh` reloads it every N seconds."""
-    posts = snapshot["posts"]
-    sections = "\n".join(_section(n, posts[n], snapshot) for n in NETWORKS)
+def render(snapshot: dict[str, Any], apis: Sequence[Api], *, refresh: int = 0) -> str:
+    """The whole page for one `Store.snapshot()`, a section per API in `apis`;
+    `refresh` reloads it every N seconds."""
+    shown = [api for api in apis if api.network in snapshot["posts"]]
+    sections = "\n".join(_section(api, snapshot) for api in shown)
     reload = f'<meta http-equiv="refresh" content="{refresh}">' if refresh > 0 else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -74,7 +69,7 @@ def render(snapshot: dict[str, Any], *, refresh: int = 0) -> str:
 <header><h1>crosspost sandbox</h1>
 <p class="sub">What each network received, as its readers would see it.
 Nothing shown here left this machine.</p>
-<ul class="chips">{_chips(snapshot)}</ul></header>
+<ul class="chips">{_chips(snapshot, shown)}</ul></header>
 <main>
 {sections}
 </main>
@@ -86,36 +81,46 @@ Control API: <code>GET /_sandbox/state</code>, <code>POST /_sandbox/faults</code
 """
 
 
-def _chips(snapshot: dict[str, Any]) -> str:
+def _chips(snapshot: dict[str, Any], apis: Sequence[Api]) -> str:
     chips = []
-    for network in NETWORKS:
-        count = len(snapshot["posts"][network])
-        noun = NOUNS[network] + ("" if count == 1 else "s")
-        chip = f"{escape(TITLES[network])}: {count} {noun}"
-        if network == "linkedin":
-            cut = sum(1 for p in snapshot["posts"][network] if p.get("truncated"))
-            if cut:
-                chip += f" ({cut} cut short)"
+    for api in apis:
+        posts = snapshot["posts"][api.network]
+        count = len(posts)
+        chip = f"{escape(api.title or api.network)}: {count} {escape(api.noun)}"
+        chip += "" if count == 1 else "s"
+        cut = sum(1 for p in posts if p.get("truncated"))
+        if cut:
+            chip += f" ({cut} cut short)"
         chips.append(f"<li>{chip}</li>")
     return "".join(chips)
 
 
-def _section(network: str, posts: list[dict[str, Any]], snapshot: dict[str, Any]) -> str:
+def _section(api: Api, snapshot: dict[str, Any]) -> str:
+    network = api.network
+    posts = snapshot["posts"][network]
     count = len(posts)
     requests = snapshot["requests"][network]
     head = (
-        f"<h2>{escape(TITLES[network])}<small>{count} {NOUNS[network]}"
+        f"<h2>{escape(api.title or network)}<small>{count} {escape(api.noun)}"
         f"{'' if count == 1 else 's'} · {requests} request{'' if requests == 1 else 's'}"
         "</small></h2>"
     )
     state = _state_line(snapshot["faults"][network], snapshot["latency"][network])
     if not posts:
         body = '<p class="empty">Nothing received yet.</p>'
-    elif network == "bitly":
+    elif all("long_url" in p for p in posts):  # a link shortener's links
         body = "".join(_bitlink(p, snapshot["clicks"]) for p in posts)
     else:
-        body = "".join(_thread(posts))
-    return f'<section class="{network}">{head}{state}{body}</section>'
+        body = "".join(_thread(posts, api))
+    accent = api.accent if _COLOUR.match(api.accent) else "#5b6b7f"
+    return (
+        f'<section class="{escape(network)}" style="--accent:{accent}">{head}{state}{body}'
+        "</section>"
+    )
+
+
+# A plugin's accent goes into a style attribute: a colour and nothing else.
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 
 
 def _state_line(faults: list[dict[str, Any]], latency: float) -> str:
@@ -135,7 +140,7 @@ def _state_line(faults: list[dict[str, Any]], latency: float) -> str:
     return f'<p class="state">{escape("; ".join(notes))}</p>'
 
 
-def _thread(posts: list[dict[str, Any]]) -> Iterable[str]:
+def _thread(posts: list[dict[str, Any]], api: Api) -> Iterable[str]:
     """Posts oldest first, each reply indented under the post it answers."""
     ids = {p["id"] for p in posts}
     children: dict[str, list[dict[str, Any]]] = {}
@@ -143,19 +148,21 @@ def _thread(posts: list[dict[str, Any]]) -> Iterable[str]:
         if post.get("reply_to") in ids:
             children.setdefault(post["reply_to"], []).append(post)
     roots = [p for p in posts if p.get("reply_to") not in ids]
-    return (_post(p, children, root=True) for p in roots)
+    return (_post(p, children, api, root=True) for p in roots)
 
 
-def _post(post: dict[str, Any], children: dict[str, list[dict[str, Any]]], *, root: bool) -> str:
-    network = post["network"]
-    meta = [escape(_account(network, str(post.get("account") or ""))), escape(_time(post["at"]))]
-    if post.get("weighted_length") is not None:
-        meta.append(f"{post['weighted_length']}/280")
+def _post(
+    post: dict[str, Any], children: dict[str, list[dict[str, Any]]], api: Api, *, root: bool
+) -> str:
+    account = api.account_label(str(post.get("account") or ""))
+    meta = [escape(account), escape(_time(str(post.get("at") or "")))]
+    if post.get("length") is not None and post.get("limit") is not None:
+        meta.append(escape(f"{post['length']}/{post['limit']}"))
     if _is_http(post.get("url")):
-        meta.append(f'<a href="{escape(post["url"])}">{escape(post["id"])}</a>')
+        meta.append(f'<a href="{escape(post["url"])}">{escape(str(post["id"]))}</a>')
     parts = [f'<div class="meta">{" · ".join(meta)}</div>']
-    if network == "linkedin":
-        parts.append(_linkedin_text(post))
+    if "published" in post:  # the network shows other than what it was sent
+        parts.append(_published_text(post, api.title or api.network))
     elif post.get("text"):
         parts.append(f'<div class="text">{escape(post["text"])}</div>')
     if post.get("link"):
@@ -165,16 +172,16 @@ def _post(post: dict[str, Any], children: dict[str, list[dict[str, Any]]], *, ro
     if root and post.get("reply_to"):
         # A reply whose parent this sandbox never saw (created before a reset).
         parts.append(f'<div class="extra">In reply to {escape(str(post["reply_to"]))}</div>')
-    replies = "".join(_post(c, children, root=False) for c in children.get(post["id"], []))
+    replies = "".join(_post(c, children, api, root=False) for c in children.get(post["id"], []))
     return f"<article>{''.join(parts)}{replies}</article>"
 
 
-def _linkedin_text(post: dict[str, Any]) -> str:
+def _published_text(post: dict[str, Any], title: str) -> str:
     raw, published = post["text"], post.get("published", post["text"])
     if post.get("truncated"):
         cut_at = post["cut_at"]
         warning = (
-            f"LinkedIn published only what precedes the unescaped “{post['cut_by']}” at "
+            f"{title} published only what precedes the unescaped “{post['cut_by']}” at "
             f"character {cut_at + 1}: the rest is silently dropped. Escape it as "
             f"“\\{post['cut_by']}”."
         )
@@ -205,16 +212,6 @@ def _bitlink(link: dict[str, Any], clicks: dict[str, int]) -> str:
         f'<div class="text">{_anchor(link["url"])}</div>'
         f'<div class="extra">→ {_anchor(link["long_url"])}</div></article>'
     )
-
-
-def _account(network: str, account: str) -> str:
-    if network == "twitter":
-        # The account is an OAuth token: show only its public user-id prefix.
-        user, dash, _ = account.partition("-")
-        return f"user {user}" if dash and user.isdigit() else f"token {account[:4]}…"
-    if network == "facebook":
-        return f"Page {account}"
-    return account
 
 
 def _time(iso: str) -> str:

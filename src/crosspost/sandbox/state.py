@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-NETWORKS = ("twitter", "facebook", "linkedin", "bitly")
 # 400: a plain refusal, which proves nothing was created (every network has one).
 FAULT_STATUSES = frozenset({400, 401, 402, 429, 500, 503})
 # X's billing answers: 402 when pay-per-use credits are spent, and a 429 whose
@@ -103,9 +102,17 @@ def make_fault(
     )
 
 
+def known_networks() -> tuple[str, ...]:
+    """Every network the sandbox has an API for (plugins included), and bit.ly."""
+    from crosspost.sandbox.apis import network_names  # the APIs import this module
+
+    return network_names()
+
+
 def check_network(network: str) -> None:
-    if network not in NETWORKS:
-        raise ValueError(f"unknown network {network!r}: expected one of {', '.join(NETWORKS)}")
+    known = known_networks()
+    if network not in known:
+        raise ValueError(f"unknown network {network!r}: expected one of {', '.join(known)}")
 
 
 def now_iso() -> str:
@@ -120,11 +127,14 @@ class Store:
         self.reset()
 
     def reset(self) -> None:
+        names = known_networks()
         with self.lock:
-            self._posts: dict[str, list[dict[str, Any]]] = {n: [] for n in NETWORKS}
-            self._requests: dict[str, list[dict[str, Any]]] = {n: [] for n in NETWORKS}
-            self._faults: dict[str, list[Fault]] = {n: [] for n in NETWORKS}
-            self._latency: dict[str, float] = dict.fromkeys(NETWORKS, 0.0)
+            self._posts: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
+            self._requests: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
+            self._faults: dict[str, list[Fault]] = {n: [] for n in names}
+            self._latency: dict[str, float] = dict.fromkeys(names, 0.0)
+            # What a plugin's API remembers besides its posts (sessions, uploads).
+            self._memory: dict[str, dict[str, Any]] = {n: {} for n in names}
             self._counters: dict[str, itertools.count[int]] = {}
             # Per-API memory, read and written by the API modules under `lock`.
             self.x_media: dict[str, dict[str, Any]] = {}
@@ -134,6 +144,11 @@ class Store:
             # Same dicts as the bit.ly "posts", indexed by bitlink id ("bit.ly/abc").
             self.bitlinks: dict[str, dict[str, Any]] = {}
             self.clicks: dict[str, int] = {}
+
+    def memory(self, network: str) -> dict[str, Any]:
+        """`network`'s own memory, a dict its API module reads and writes under `lock`."""
+        check_network(network)
+        return self._memory[network]
 
     def next_number(self, kind: str) -> int:
         """A fresh integer per kind of id (1, 2, 3...), so ids are stable across runs."""

@@ -147,6 +147,8 @@ def create_tweet(req: Request, store: Store, _: re.Match[str]) -> Reply:
                 "reply_to": reply_to,
                 "media": [dict(m) for m in media],
                 "weighted_length": weighted,
+                "length": weighted,
+                "limit": MAX_WEIGHTED_LENGTH,
                 "at": at,
                 # What the reading routes answer: the author's user id, X's time format.
                 "author_id": twitter_reads.user_id_for(account),
@@ -373,6 +375,12 @@ def not_found(req: Request) -> Reply:
     return _problem(404, "Not Found Error", f"Sorry, that page does not exist: {req.path}")
 
 
+def _account_label(account: str) -> str:
+    """The account is an OAuth token: show only its public user-id prefix."""
+    user, dash, _ = account.partition("-")
+    return f"user {user}" if dash and user.isdigit() else f"token {account[:4]}…"
+
+
 API = Api(
     network=NETWORK,
     owns=lambda path: path.startswith("/2/"),
@@ -386,4 +394,7 @@ API = Api(
     fault_reply=fault_reply,
     not_found=not_found,
     finish=add_rate_headers,
+    title="X",
+    accent="#0f1419",
+    account_label=_account_label,
 )

@@ -108,6 +108,12 @@ class Api:
     not_found: Callable[[Request], Reply]
     # Headers every answer carries (X's x-rate-limit-*), added after the handler ran.
     finish: Callable[[Reply, Request, Store], Reply] = lambda reply, req, store: reply
+    # How the sandbox page shows it: its name, what it holds, a colour, and the
+    # account a post was made by (X's is a token: only its public part is shown).
+    title: str = ""
+    noun: str = "post"
+    accent: str = "#5b6b7f"
+    account_label: Callable[[str], str] = lambda account: account
 
     def match(self, method: str, path: str) -> tuple[Route, re.Match[str]] | None:
         for route in self.routes:

@@ -117,8 +117,9 @@ def other_version(config: Config, existing: Delivery, post: Post) -> str | None:
     return None  # the same version, moved or renamed
 
 
-def outgoing_for(delivery: Delivery) -> Outgoing:
-    """The adapter's input, rebuilt from the ledger row alone."""
+def outgoing_for(delivery: Delivery, *, default_lang: str | None = None) -> Outgoing:
+    """The adapter's input, rebuilt from the ledger row alone (and `defaults.lang`, the
+    language of a post that names none)."""
     payload = delivery.payload
     image = payload.get("image")
     # A remote image (a feed entry's) is left to the network's link preview.
@@ -132,6 +133,9 @@ def outgoing_for(delivery: Delivery) -> Outgoing:
         image_path=Path(str(image)) if local else None,
         image_alt=payload.get("image_alt"),
         sent_parts=delivery.sent_parts,
+        key=delivery.key,
+        lang=payload.get("lang") or default_lang,
+        created_at=delivery.created_at,
     )
 
 

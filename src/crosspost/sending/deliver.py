@@ -59,18 +59,26 @@ class Attempt:
 
 
 def build_adapter(
-    channel: ChannelConfig, credentials: Mapping[str, str], api_url: str | None
+    channel: ChannelConfig,
+    credentials: Mapping[str, str],
+    sandbox_url: str | None,
+    *,
+    home: Path | None,
 ) -> Network:
-    """The network adapter for `channel`, through the entry-point registry."""
+    """The network adapter for `channel`, through the entry-point registry; `home`
+    None keeps its plugin from storing anything (no state directory)."""
+    from ..home import channel_state_dir
     from ..networks import load_networks
 
-    cls = load_networks()[channel.network]
+    cls = load_networks().resolve(channel.network)
+    sandbox = sandbox_url is not None
     return cls(
         channel=channel.name,
         settings=channel.settings,
         credentials=dict(credentials),
-        api_url=api_url or channel.spec.api_url,
+        api_url=sandbox_url or channel.spec.api_url,
         timeout=channel.timeout,
+        state_dir=channel_state_dir(home, channel.name, sandbox=sandbox) if home else None,
     )
 
 
@@ -163,7 +171,8 @@ class Sender:
                 progress(f"part {index + 1}/{parts} sent")
 
         try:
-            receipt = self.adapter.send(outgoing=outgoing_for(claimed), on_part=on_part)
+            outgoing = outgoing_for(claimed, default_lang=self.config.defaults.lang)
+            receipt = self.adapter.send(outgoing=outgoing, on_part=on_part)
         except Uncertain as exc:
             return ledger.mark_unknown(claimed.id, error=str(exc))
         except Duplicate as exc:
@@ -269,7 +278,7 @@ def open_sender(
             config=config,
             channel=channel,
             ledger=ledger,
-            adapter=build_adapter(channel, credentials, api_url),
+            adapter=build_adapter(channel, credentials, api_url, home=home),
             shortener=shortener,
             policy=policy,
             link_problems=link_problems or {},

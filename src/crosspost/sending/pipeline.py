@@ -120,7 +120,9 @@ class Pipeline:
             ledger,
             unknown,
             channels=channels,
-            adapter_for=lambda c: build_adapter(c, self.credentials(c), self.sandbox_url),
+            adapter_for=lambda c: build_adapter(
+                c, self.credentials(c), self.sandbox_url, home=self.home
+            ),
             paused=ledger.paused_channels(),
             recheck=recheck,
         )
@@ -137,10 +139,12 @@ class Pipeline:
     @staticmethod
     def token_notice(channel: ChannelConfig) -> str | None:
         """The network's word on the channel's token: expiring within days, or expired."""
-        from ..networks import load_networks
+        from ..networks import WarnsOfTokens, load_networks
 
-        check = getattr(load_networks()[channel.network], "token_warning_for", None)
-        return check(channel.settings, channel=channel.name) if callable(check) else None
+        cls = load_networks().resolve(channel.network)
+        if not isinstance(cls, WarnsOfTokens):
+            return None
+        return cls.token_warning(channel.settings, channel=channel.name)
 
     @staticmethod
     def token_expired(channel: ChannelConfig, today: date) -> bool:

@@ -193,10 +193,7 @@ class Publisher:
         )
 
     def _token_warning(self, channel: ChannelConfig) -> None:
-        from ..networks import load_networks
-
-        check = getattr(load_networks()[channel.network], "token_warning_for", None)
-        warning = check(channel.settings, channel=channel.name) if callable(check) else None
+        warning = self._pipeline.token_notice(channel)
         if warning:
             self._pipeline.warn(warning)
 

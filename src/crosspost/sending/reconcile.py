@@ -28,7 +28,7 @@ from typing import Any
 from ..config import ChannelConfig
 from ..errors import CrosspostError, DeliveryError, WrongState
 from ..ledger import Delivery, Store
-from ..networks.base import Answer, Finding, Network
+from ..networks.base import Answer, Finding, Finds, Network
 from ..secrets import scrub
 from ..states import RECHECK_AFTER, DeliveryState, EventKind
 from .content import outgoing_for
@@ -142,8 +142,7 @@ def _decide(ledger: Store, delivery: Delivery, finding: Finding, age: timedelta)
 def find(adapter: Network, delivery: Delivery, *, since: datetime) -> Finding:
     """The adapter's `find`, its failures made an UNSURE answer, what it says scrubbed:
     every caller (reconcile, a duplicate answer) records it as it comes from here."""
-    look = getattr(adapter, "find", None)
-    if not callable(look):
+    if not isinstance(adapter, Finds):
         # Recorded as a check all the same: `run` then comes back to it hourly, not
         # every minute (`has_work` counts an unknown delivery untouched for an hour).
         return Finding(
@@ -152,7 +151,7 @@ def find(adapter: Network, delivery: Delivery, *, since: datetime) -> Finding:
             "check the account yourself",
         )
     try:
-        finding = look(outgoing=outgoing_for(delivery), since=since.astimezone(UTC))
+        finding = adapter.find(outgoing=outgoing_for(delivery), since=since.astimezone(UTC))
     except DeliveryError as exc:
         return Finding(Answer.UNSURE, checked=f"could not read the account's posts: {exc}")
     except Exception as exc:  # a bug in an adapter must not stop the other deliveries

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from ..errors import ExitStatus
+from ..errors import ChannelMisconfigured, ExitStatus
 from ..ledger import Delivery
 from ..queue.when import local_text
 from ..states import DeliveryState, Route
@@ -151,6 +151,9 @@ class SendResult:
     def exit_status(self) -> ExitStatus:
         if self.interrupted:
             return ExitStatus.INTERRUPTED
+        misconfigured = ChannelMisconfigured.kind
+        if any(o.delivery and o.delivery.error_kind == misconfigured for o in self.outcomes):
+            return ExitStatus.BAD_INPUT  # the fix is in channels.yaml
         bad = any(o.trouble for o in self.outcomes) or self.paused or self.held
         return ExitStatus.FAILED if bad else ExitStatus.OK
 

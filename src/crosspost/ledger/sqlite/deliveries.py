@@ -4,6 +4,7 @@ when it is due, and every way of reading the queue.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -76,8 +77,8 @@ class DeliveriesMixin(TransitionsMixin):
             cursor = self._conn.execute(
                 "INSERT INTO deliveries (post_key, post_path, post_title, content_hash,"
                 " channel, network, state, route, text, parts, link, payload, due_at,"
-                " created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " created_at, updated_at, send_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     post_key,
                     post_path,
@@ -94,6 +95,7 @@ class DeliveriesMixin(TransitionsMixin):
                     due_to_db(due_at),
                     stamp,
                     stamp,
+                    secrets.token_hex(16),
                 ),
             )
             delivery_id = int(cursor.lastrowid or 0)

@@ -196,6 +196,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX deliveries_changed ON deliveries (state, updated_at)",
         "CREATE INDEX events_kind_at ON events (kind, at, delivery_id)",
     ),
+    # 6: each delivery's send key, the one `Outgoing.key` a network gets as its
+    # idempotency key or record key (Mastodon's Idempotency-Key, Bluesky's rkey):
+    # random, made once with the row, the same on every attempt, and replaced
+    # only by `--force` (a republish on purpose must not collide with the post it
+    # repeats).  Stored rather than derived so that it survives a copy of the
+    # ledger to another store unchanged.
+    (
+        "ALTER TABLE deliveries ADD COLUMN send_key TEXT",
+        "UPDATE deliveries SET send_key = lower(hex(randomblob(16))) WHERE send_key IS NULL",
+        """
+        CREATE TRIGGER deliveries_send_key_on_insert AFTER INSERT ON deliveries
+        WHEN NEW.send_key IS NULL
+        BEGIN
+            UPDATE deliveries SET send_key = lower(hex(randomblob(16))) WHERE id = NEW.id;
+        END
+        """,
+    ),
 )
 
 

@@ -42,6 +42,7 @@ def delivery_from(row: sqlite3.Row) -> Delivery:
         created_at=from_text(row["created_at"]),
         updated_at=from_text(row["updated_at"]),
         sent_at=maybe_time(row["sent_at"]),
+        key=row["send_key"],
     )
 
 

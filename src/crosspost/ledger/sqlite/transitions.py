@@ -10,6 +10,7 @@ inside the caller's write transaction.  The claims and the content updates of
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -47,6 +48,7 @@ _COLUMNS = frozenset(
         "error_kind",
         "retry_at",
         "sent_at",
+        "send_key",
     }
 )
 
@@ -220,7 +222,14 @@ class TransitionsMixin(EventsMixin):
                     sent_parts=list(decode_parts(row["sent_parts"])),
                     sent_at=row["sent_at"],
                 )
-                changes.update(sent_parts=(), remote_id=None, remote_url=None, sent_at=None)
+                changes.update(
+                    sent_parts=(),
+                    remote_id=None,
+                    remote_url=None,
+                    sent_at=None,
+                    # A new key: the network must not take the republish for a retry.
+                    send_key=secrets.token_hex(16),
+                )
                 if row["route"] == Route.RELAYED:
                     changes["route"] = Route.DIRECT
             return self._apply(row, name, moment=moment, detail=detail, **changes)
