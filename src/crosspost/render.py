@@ -218,8 +218,13 @@ def _tidy(text: str) -> str:
 
 def _warnings(channel: ChannelConfig, post: Post, text: str, url: str | None) -> list[str]:
     out = []
-    if post.image and not post.image_alt:
+    info = channel.info
+    if post.image and not info.images:
+        out.append(f"{channel.network} takes no image from crosspost: the post goes without it")
+    elif post.image and not post.image_alt:
         out.append("the image has no alt text (add `image_alt:` to the post)")
+    elif post.image and not info.alt_text:
+        out.append(f"{channel.network} takes no alt text from crosspost: the image goes without")
     if post.image_path is not None and not post.image_path.is_file():
         out.append(f"the image file {post.image_path} does not exist")
     used = re.findall(r"(?:^|\s)(#\w+)", text)
