@@ -4,7 +4,9 @@ their HTML `content`, paged by max_id; real HTTP against the sandbox through Mas
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from crosspost.networks import mastodon_find
 from crosspost.networks.base import Answer, Finding, Outgoing
 from crosspost.networks.mastodon import MastodonNetwork
 from crosspost.networks.mastodon_find import status_text
+from helpers import run, write_post
 
 TOKEN = "mstdn-SECRET-token-5f3a9"
 TIMEOUT = 0.5
@@ -60,6 +63,10 @@ def post_many(sandbox: Any, count: int, token: str = TOKEN) -> None:
                 timeout=5,
             )
             assert answer.status_code == 200, answer.text
+
+
+def creates(sandbox: Any) -> list[dict[str, Any]]:
+    return [r for r in sandbox.requests("mastodon") if r["path"] == "/api/v1/statuses"]
 
 
 def reads(sandbox: Any) -> list[dict[str, Any]]:
@@ -240,3 +247,66 @@ def test_a_failed_read_is_transient(sandbox: Any) -> None:
     sandbox.fault("mastodon", status=500, reads=True, count=2)
     with pytest.raises(Transient, match="a read of the account's statuses"):
         find(sandbox)
+
+
+# The CLI, end to end: publish and reconcile over the sandbox, with the real ledger.
+
+MASTODON_CHANNEL = (
+    "defaults:\n  timeout: 2\n"
+    "channels:\n"
+    "  toots:\n    network: mastodon\n    api_url: https://mastodon.example\n"
+    "    visibility: unlisted\n"
+    "    credentials:\n      access_token: ${MASTODON_TOKEN}\n"
+)
+
+
+def cli(config: Path, sandbox: Any, *args: str | Path) -> tuple[int, Any, str]:
+    result = run("-c", config, *args, "--sandbox", sandbox.url, "--json")
+    return result.exit_code, json.loads(result.stdout or "null"), result.stderr
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MASTODON_TOKEN", TOKEN)
+    path = tmp_path / "channels.yaml"
+    path.write_text(MASTODON_CHANNEL, encoding="utf-8")
+    return path
+
+
+def test_publish_to_mastodon_through_the_cli(tmp_path: Path, config: Path, sandbox: Any) -> None:
+    post = write_post(tmp_path, title="Our arm lifts 5 kg", summary="Cobots & more", lang="en")
+    code, rows, stderr = cli(config, sandbox, "publish", post)
+    assert code == 0, stderr
+    (row,) = rows
+    (status,) = sandbox.posts("mastodon")
+    assert (row["channel"], row["state"], row["url"]) == ("toots", "sent", status["url"])
+    assert status["text"].startswith(
+        "Our arm lifts 5 kg\n\nCobots & more\n\nhttps://blog.example.com/"
+    )
+    assert (status["visibility"], status["language"]) == ("unlisted", "en")
+    (create,) = creates(sandbox)
+    key = create["headers"]["idempotency-key"]
+    assert len(key) == 32 and int(key, 16) >= 0
+    assert TOKEN not in json.dumps(sandbox.requests("mastodon"))
+    # Published once: a second run sends nothing.
+    code, rows, _ = cli(config, sandbox, "publish", post)
+    assert code == 0 and not rows[0]["sent_now"] and len(sandbox.posts("mastodon")) == 1
+
+
+def test_reconcile_finds_a_status_whose_answer_was_lost(
+    tmp_path: Path, config: Path, sandbox: Any
+) -> None:
+    post = write_post(tmp_path, body="Made despite the error.")
+    sandbox.fault("mastodon", status=500, created=True)
+    code, rows, _ = cli(config, sandbox, "publish", post)
+    assert code == 1 and rows[0]["state"] == "unknown"
+    (status,) = sandbox.posts("mastodon")  # the premise: it went out
+
+    code, found, stderr = cli(config, sandbox, "reconcile")
+    assert code == 0, stderr
+    (result,) = found
+    assert (result["id"], result["answer"], result["state"]) == (rows[0]["id"], "found", "sent")
+    assert result["url"] == status["url"]
+    code, again, _ = cli(config, sandbox, "publish", post)
+    assert code == 0 and again[0]["state"] == "sent" and not again[0]["sent_now"]
+    assert len(sandbox.posts("mastodon")) == 1
