@@ -50,6 +50,7 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON.")] = False,
 ) -> Any:
     """Publish an example post through the whole pipeline to a built-in sandbox; no accounts."""
+    import os
     import sys
     import tempfile
 
@@ -60,6 +61,9 @@ def demo(
     from .output import info
     from .sending import show_result
 
+    # The generic sandbox stand-in ("sandbox-...") is no app password, which the
+    # Bluesky adapter refuses before sending; the demo's is shaped like one.
+    os.environ.setdefault("DEMO_BLUESKY_APP_PASSWORD", "demo-demo-demo-demo")
     config = load_config(DEMO_DIR / "channels.yaml")
     loaded = load_post(post or DEMO_DIR / "robotics-lab.md")
     with (

@@ -366,4 +366,7 @@ API = Api(
     fault_reply=fault_reply,
     not_found=not_found,
     finish=finish,
+    title="Bluesky",
+    accent="#1185fe",
+    account_label=lambda handle: f"@{handle}",
 )
