@@ -37,6 +37,9 @@ def test_demo_runs_the_whole_job_without_accounts() -> None:
     assert rows["demo-facebook"]["state"] == "sent"
     assert rows["demo-linkedin"]["state"] == "sent" and rows["demo-linkedin"]["route"] == "repost"
     assert rows["demo-xing"]["state"] == "manual"
+    bluesky = rows["demo-bluesky"]
+    assert bluesky["state"] == "sent"
+    assert bluesky["url"].startswith("https://bsky.app/profile/robotics-lab.bsky.social/post/")
     assert "https://bit.ly/" in rows["demo-x"]["text"]
     assert "sandbox page: http://127.0.0.1:" in result.stderr
 

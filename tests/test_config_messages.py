@@ -27,7 +27,7 @@ def test_channel_name_and_unknown_network(tmp_path: Path) -> None:
         "channels.yaml:2: channels.Bad_Name: channel names use lower-case letters, digits, "
         "`-`, `_` and `.`",
         "channels.yaml:5: channels.b.network: unknown network 'myspace' "
-        "(installed: facebook, linkedin, manual, mastodon, twitter)",
+        "(installed: bluesky, facebook, linkedin, manual, mastodon, twitter)",
     ]
 
 

@@ -79,6 +79,8 @@ def test_registered_with_what_the_core_needs() -> None:
         ("mail ada@example.org", 20),  # not a mention: after a word character
         ("a bare example.com counts as typed", 34),  # no scheme: Mastodon sees no link
         ("https://example.com/@ada@mastodon.social", 23),  # the mention is inside the URL
+        # Grapheme clusters, as Mastodon counts: a family, a flag, a skin tone, e + accent.
+        ("👨\u200d👩\u200d👧\u200d👦 🇫🇷 👍🏽 e\u0301", 7),
     ],
 )
 def test_length_counts_as_mastodon_does(text: str, length: int) -> None:

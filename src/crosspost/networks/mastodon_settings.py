@@ -33,11 +33,10 @@ class MastodonSettings(BaseModel):
 def status_length(text: str) -> int:
     """A status's length as Mastodon checks it against the instance's limit: each URL
     (with its http:// or https://) 23, `@user@domain` as `@user`, the rest one per
-    code point.
-
-    Mastodon counts grapheme clusters, which are never more than code points: a
-    text that fits here fits there.
+    grapheme cluster (Mastodon's `each_grapheme_cluster`: an emoji family is one).
     """
+    from wcwidth import iter_graphemes
+
     from crosspost.xlength.urls import url_spans  # its tables load on first use
 
     spans = [
@@ -46,10 +45,14 @@ def status_length(text: str) -> int:
         if text[start:end].lower().startswith(("http://", "https://"))
     ]
     spans += [(m.start(), m.end(), 1 + len(m.group(1))) for m in MENTION.finditer(text)]
+
+    def graphemes(piece: str) -> int:
+        return sum(1 for _ in iter_graphemes(piece))
+
     total, pos = 0, 0
     for start, end, weight in sorted(spans):
         if start < pos:
             continue  # inside an entity already counted (a URL's `@path`)
-        total += start - pos + weight
+        total += graphemes(text[pos:start]) + weight
         pos = end
-    return total + len(text) - pos
+    return total + graphemes(text[pos:])

@@ -49,7 +49,10 @@ def _entities(text: str) -> list[tuple[int, int, str, re.Match[str] | None]]:
 
 def countable_length(text: str) -> int:
     """The length Mastodon checks against max_characters: each URL as 23 characters,
-    `@user@domain` as `@user`, everything else one per code point."""
+    `@user@domain` as `@user`, everything else one per grapheme cluster (Ruby's
+    `each_grapheme_cluster`, as Mastodon's StatusLengthValidator counts)."""
+    from wcwidth import iter_graphemes
+
     out, pos = [], 0
     for start, end, kind, match in _entities(text):
         if kind == "tag":
@@ -58,7 +61,7 @@ def countable_length(text: str) -> int:
         out.append(URL_PLACEHOLDER if kind == "url" else "@" + match.group(1))  # type: ignore[union-attr]
         pos = end
     out.append(text[pos:])
-    return len("".join(out))
+    return sum(1 for _ in iter_graphemes("".join(out)))
 
 
 def render_content(text: str, base_url: str) -> tuple[str, list[dict[str, Any]], list[str]]:
