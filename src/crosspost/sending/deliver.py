@@ -18,6 +18,8 @@ from pathlib import Path
 
 from ..config import ChannelConfig, Config
 from ..errors import (
+    BadInput,
+    ChannelMisconfigured,
     DeliveryError,
     Duplicate,
     LedgerError,
@@ -182,6 +184,11 @@ class Sender:
             return self._record_failure(claimed, exc)
         except DeliveryError as exc:
             return self._record_failure(claimed, exc)
+        except BadInput as exc:
+            # An adapter's word that a setting or credential is wrong comes before any
+            # request (docs/plugins.md): nothing left, and the fix is in channels.yaml.
+            misconfigured = ChannelMisconfigured(str(exc), channel=claimed.channel)
+            return self._record_failure(claimed, misconfigured)
         except Exception as exc:  # a bug after the claim: the request may have left
             return ledger.mark_unknown(
                 claimed.id,
