@@ -108,7 +108,8 @@ class SecretStore:
     # -- reading ------------------------------------------------------------------------
 
     def listing(self, *, now: datetime | None = None) -> SecretsListing:
-        """Every name channels.yaml references and every name the team file holds."""
+        """Every name channels.yaml references, the team file holds or `secrets set`
+        wrote into HOME/env: where each comes from and how old it is, never its value."""
         now = now or datetime.now(UTC)
         refs = self._config().secret_refs()
         env = read_env_file(env_file(self.home))
@@ -116,7 +117,9 @@ class SecretStore:
         team = self._read_team() if path.exists() else None
         entries = team.entries if team else {}
         rows = []
-        for name in sorted(set(refs) | set(entries)):
+        # HOME/env's own lines may be settings (CROSSPOST_CONFIG): only those `secrets set` wrote.
+        stored_here = {n for n, e in env.items() if e.changed_at is not None}
+        for name in sorted(set(refs) | set(entries) | stored_here):
             found = self._sources(name, env, entries)
             source = found[0] if found else MISSING
             changed, by = None, None
