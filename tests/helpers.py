@@ -14,11 +14,13 @@ EXAMPLES = ROOT / "examples"
 EXAMPLE_CONFIG = ROOT / "channels.yaml"
 
 
-def run(*args: str | Path, env: dict[str, str] | None = None) -> Any:
-    """Invoke the CLI in-process; stdout and stderr are kept apart."""
+def run(*args: str | Path, env: dict[str, str] | None = None, input: str | None = None) -> Any:
+    """Invoke the CLI in-process (`input`: its stdin); stdout and stderr are kept apart."""
     from crosspost.cli.commands import app
 
-    return CliRunner().invoke(app, [str(a) for a in args], env=env, catch_exceptions=False)
+    return CliRunner().invoke(
+        app, [str(a) for a in args], env=env, input=input, catch_exceptions=False
+    )
 
 
 def run_json(*args: str | Path, env: dict[str, str] | None = None, expect: int = 0) -> Any:

@@ -99,8 +99,8 @@ def test_feed_limited_to_an_unknown_channel_is_named_by_feed(tmp_path: Path) -> 
         ("defaults: {}\n", "channels.yaml:1: channels: required setting is missing"),
         (
             "shortener:\n  token: abc\nchannels: {}\n",
-            "channels.yaml:2: shortener.token: write a reference to an environment variable, "
-            "like ${MY_TOKEN}: secrets never go in channels.yaml",
+            "channels.yaml:2: shortener.token: write a reference, like ${MY_TOKEN}, and store "
+            "the value with `crosspost secrets set MY_TOKEN`: secrets never go in channels.yaml",
         ),
         (
             "shortener: {token: ${X}}\nchannels: {}\n",

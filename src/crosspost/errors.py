@@ -68,6 +68,11 @@ class CredentialError(BadInput):
     """A credential is missing or references an unset environment variable."""
 
 
+class SecretsError(BadInput):
+    """The team's secret store cannot be read or changed as asked: a team file not
+    encrypted to this manager's key, a holder key that is not an age public key."""
+
+
 class TextTooLong(BadInput):
     """A rendered text exceeds its channel's limit and overflow is `fail`."""
 

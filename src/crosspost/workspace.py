@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .preview import Preview
     from .queue import Scheduled
     from .report import Report
+    from .secrets.manage import SecretStore
     from .sending import SendResult
     from .sending.publish import ProgressCallback
 
@@ -65,10 +66,17 @@ class Workspace(QueueDesk):
         return find_config(self._config_path)
 
     def load_env(self) -> list[str]:
-        """Read `HOME/env` (cron's secrets file) into the environment; the warnings."""
-        from .secrets import load_env_file
+        """Read `HOME/env` (cron's secrets file) into the environment, and make the team
+        file (`secrets.age`) the last place secrets are looked up; the warnings."""
+        from .secrets import open_sources
 
-        return load_env_file(self.home / "env")
+        return open_sources(self.home, team_file=lambda: self.config.secrets_path)
+
+    def secrets(self) -> SecretStore:
+        """What `crosspost secrets` manages: the identity, HOME/env and the team file."""
+        from .secrets.manage import SecretStore
+
+        return SecretStore(self.home, lambda: self.config)
 
     @property
     def ledger_path(self) -> Path:

@@ -41,6 +41,7 @@ COMMAND_ORDER = (
     "note",
     "report",
     "cron",
+    "secrets",
     "sandbox",
     "demo",
 )

@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     queue_cmds,
     report_cmds,
     sandbox_cmds,
+    secrets_cmds,
     tasks_cmds,
 )
 from .app import app

@@ -23,7 +23,14 @@ from pydantic import (
 
 from ..errors import NotFound
 from ..pacing import Pacing, parse_clock, parse_days, parse_duration, parse_window
-from ..secrets import WRITE_A_REFERENCE, check_secret_ref, is_secret_ref, unset_variables
+from ..secrets import (
+    WRITE_A_REFERENCE,
+    check_secret_ref,
+    is_secret_ref,
+    ref_name,
+    unset_variables,
+)
+from ..secrets.team import TEAM_FILE_NAME
 from .wording import unknown_name
 
 if TYPE_CHECKING:
@@ -269,6 +276,15 @@ class ConfigFile(_Model):
     shortener: Shortener | None = None
     channels: dict[str, Channel]
     feeds: tuple[Feed, ...] = ()
+    # The team's encrypted secrets, relative to channels.yaml (default: secrets.age beside it).
+    secrets_file: str | None = None
+
+    @field_validator("secrets_file")
+    @classmethod
+    def _secrets_file(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("a file path, like secrets.age (relative to channels.yaml)")
+        return value
 
     @field_validator("feeds")
     @classmethod
@@ -317,10 +333,28 @@ class Config:
     shortener: Shortener | None
     channels: dict[str, ChannelConfig]
     feeds: tuple[Feed, ...] = ()
+    secrets_file: Path | None = None  # `secrets_file:`, resolved against base_dir
 
     @property
     def base_dir(self) -> Path:
         return self.path.parent
+
+    @property
+    def secrets_path(self) -> Path:
+        """The team file: `secrets_file:`, else secrets.age beside channels.yaml (the
+        folder a team shares)."""
+        return self.secrets_file or self.base_dir / TEAM_FILE_NAME
+
+    def secret_refs(self) -> dict[str, list[str]]:
+        """Every `${NAME}` the file references, with where: `channel x: access_token`."""
+        found: dict[str, list[str]] = {}
+        uses = [("shortener: token", self.shortener.token)] if self.shortener else []
+        for name, channel in self.channels.items():
+            uses += [(f"channel {name}: {f}", r) for f, r in channel.spec.credentials.items()]
+        for where, ref in uses:
+            if (secret := ref_name(ref)) is not None:
+                found.setdefault(secret, []).append(where)
+        return found
 
     def langs_of(self, channel: ChannelConfig) -> tuple[str, ...]:
         """The languages `channel` takes, most wanted first; empty: any version."""
@@ -358,5 +392,5 @@ class Config:
 
 
 def unset_credentials(channel: ChannelConfig) -> list[str]:
-    """Names of the environment variables this channel references that are not set."""
+    """Names this channel's credentials reference that no secret source has."""
     return unset_variables(channel.spec.credentials.values())

@@ -9,6 +9,7 @@ is raised, so a user fixes them in one pass.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -59,6 +60,11 @@ def resolve_config(parsed: ConfigFile, where: Locator) -> Config:
         shortener=parsed.shortener,
         channels=channels,
         feeds=parsed.feeds,
+        secrets_file=(
+            where.path.parent / Path(parsed.secrets_file).expanduser()
+            if parsed.secrets_file
+            else None
+        ),
     )
 
 

@@ -1,23 +1,25 @@
-"""A channel's credentials for this run: `${VAR}` references resolved from the environment.
+"""A channel's credentials for this run: `${NAME}` references resolved from the
+environment, HOME/env or the team file (`crosspost.secrets`).
 
 Against the sandbox an unset one gets a stand-in value: the sandbox checks the
-shape of credentials, not their value, so it can be tried without any env.
+shape of credentials, not their value, so it can be tried without any env.  A
+team file this manager cannot read is said even then: it is hers to fix.
 """
 
 from __future__ import annotations
 
 from ..config import SECRET_REF, ChannelConfig, resolve_secret
-from ..errors import BadInput
+from ..errors import CredentialError
 
 
 def resolve_credential(
     ref: str, *, channel: str, field: str, sandbox: bool, stand_in: str | None = None
 ) -> str:
-    """A `${VAR}` credential's value (or, against the sandbox, a stand-in for an unset
+    """A `${NAME}` credential's value (or, against the sandbox, a stand-in for an unset
     one: `stand_in`, the network's own, else one named after the variable)."""
     try:
         return resolve_secret(ref, channel=channel, field=field)
-    except BadInput:
+    except CredentialError:
         if not sandbox:
             raise
         if stand_in:

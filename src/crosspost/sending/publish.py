@@ -22,7 +22,14 @@ from functools import partial
 from pathlib import Path
 
 from ..config import ChannelConfig, Config
-from ..errors import AlreadyScheduled, AuthFailed, BadInput, ChannelBlocked, DeliveryError
+from ..errors import (
+    AlreadyScheduled,
+    AuthFailed,
+    BadInput,
+    ChannelBlocked,
+    DeliveryError,
+    SecretsError,
+)
 from ..ledger import Delivery, Store, open_store
 from ..post import Post
 from ..preview import Preview, preview_channel
@@ -171,6 +178,8 @@ class Publisher:
                     continue
                 try:
                     jobs.append(self._job(post, channel, route))
+                except SecretsError:
+                    raise  # the team file, not this channel: one line says it for all
                 except BadInput as exc:
                     problems.append(str(exc))
         if any(j.channel.shorten for j in jobs) and (problem := self._pipeline.shortener_problem()):
