@@ -1,5 +1,9 @@
 """A third-party network, added with no change to crosspost: tests/plugins/crosspost-acme,
 installed by real pip, driven through `python -m crosspost` and the real sandbox.
+
+The failure cases are packages of their own (a plugin that cannot be imported, one
+reusing a built-in's name, one in the old entry-point group), each installed in its
+own directory so none leaks into another test.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import pytest
 import requests
 
 from browser import dump_dom, needs_browser
-from helpers import X_ENV, plugin_env, plugin_importable, write, write_post
+from helpers import X_CREDS, X_ENV, plugin_env, plugin_importable, write, write_post
 
 ACME_TOKEN = "acme-SECRET-8888"
 ACME_CHANNEL = "  acme-school:\n    network: acme\n    credentials:\n      token: ${ACME_TOKEN}\n"
@@ -196,3 +200,59 @@ def test_the_sandbox_page_shows_acmes_post(
     assert acme[0] == "Acme"  # the section's heading is the plugin's title
     assert " ".join(ACME_TEXT.split()) in acme
     assert any(f"{ACME_LENGTH}/200" in text for text in acme)  # Acme's count, as the API kept it
+
+
+def test_a_plugin_that_fails_to_import_is_one_warning(
+    tmp_path: Path, install_plugin: Callable[[str], Path]
+) -> None:
+    config = write(tmp_path / "channels.yaml", "channels:\n  x:\n    network: twitter\n" + X_CREDS)
+    done = crosspost(
+        install_plugin("broken"), "-c", config, "publish", "--dry-run", write_post(tmp_path)
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        "warning: network plugin 'broken' (broken_net:BrokenNetwork) failed to load, "
+        "left out: acme-sdk is not installed"
+    ]
+    assert "A title" in done.stdout  # the X channel's preview, as without the plugin
+
+
+def test_a_name_a_plugin_reuses_must_be_qualified(
+    tmp_path: Path, install_plugin: Callable[[str], Path]
+) -> None:
+    site = install_plugin("clash")
+    config = write(tmp_path / "channels.yaml", "channels:\n  x:\n    network: twitter\n" + X_CREDS)
+    post = write_post(tmp_path)
+    done = crosspost(site, "-c", config, "publish", "--dry-run", post)
+    assert done.returncode == 2
+    assert f"{config}:3: channels.x.network: " in done.stderr  # the line to change
+    assert "`network: crosspost.twitter`" in done.stderr
+    assert "`network: clash_net.twitter`" in done.stderr
+
+    config.write_text(config.read_text().replace("twitter\n", "crosspost.twitter\n", 1))
+    done = crosspost(site, "-c", config, "publish", "--dry-run", post)
+    assert done.returncode == 0, done.stderr
+    assert "A title" in done.stdout
+
+
+def test_a_plugin_in_the_old_group_loads_with_a_warning(
+    tmp_path: Path, install_plugin: Callable[[str], Path]
+) -> None:
+    config = write(tmp_path / "channels.yaml", "channels:\n  old:\n    network: legacy\n")
+    write(tmp_path / "templates" / "legacy.j2", "Legacy: {{ post.title }}\n")
+    done = crosspost(
+        install_plugin("legacy"),
+        "-c",
+        config,
+        "publish",
+        "--dry-run",
+        "--json",
+        write_post(tmp_path),
+    )
+    (row,) = as_json(done, expect=0)
+    assert (row["network"], row["text"]) == ("legacy", "Legacy: A title")
+    assert done.stderr.splitlines() == [
+        "warning: network plugin 'legacy' (legacy_net:LegacyNetwork) registers in the "
+        "entry-point group 'crosspost.networks', read for one more release: move it to "
+        "'crosspost.networks.v1'"
+    ]
