@@ -149,6 +149,24 @@ def test_a_500_after_creating_is_unknown_until_reconcile_finds_it(
     assert acme_sandbox.posts("acme") == [made]  # no second post
 
 
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [(401, "auth"), (429, "rate_limited"), (400, "rejected"), (503, "unknown")],
+)
+def test_acmes_errors_map_to_crossposts(
+    tmp_path: Path, acme_site: Path, acme_sandbox: Any, status: int, kind: str
+) -> None:
+    # The adapter's one error-mapping function, seen from the ledger: a refused token
+    # pauses, a 429 waits, a 400 is refused, a 5xx may have posted (unknown).
+    config = write(tmp_path / "channels.yaml", "channels:\n" + ACME_CHANNEL)
+    acme_sandbox.fault("acme", status=status)
+    publish = ("-c", config, "publish", "--sandbox", acme_sandbox.url, "--json")
+    (row,) = as_json(crosspost(acme_site, *publish, acme_post(tmp_path)), expect=1)
+    assert row["error_kind"] == kind, row
+    assert ACME_TOKEN not in json.dumps(row)
+    assert acme_sandbox.posts("acme") == []
+
+
 def test_the_sandbox_replays_a_repeated_idempotency_key(acme_sandbox: Any) -> None:
     # What `idempotency=True` promises crosspost: the same key twice is one post.
     def post(key: str) -> Any:

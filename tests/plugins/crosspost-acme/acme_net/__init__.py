@@ -130,8 +130,9 @@ class AcmeNetwork:
         from urllib3.exceptions import MaxRetryError, NewConnectionError
 
         channel = self.channel
-        response = exc.response if isinstance(exc, requests.HTTPError) else None
-        if response is None and isinstance(exc, requests.RequestException):
+        answered = (requests.HTTPError, requests.exceptions.InvalidJSONError)
+        if isinstance(exc, requests.RequestException) and not isinstance(exc, answered):
+            # No answer came back: only a connection never made proves nothing was.
             reason = exc.args[0] if exc.args else None
             refused = isinstance(exc, requests.ConnectionError) and (
                 isinstance(reason, MaxRetryError) and isinstance(reason.reason, NewConnectionError)
@@ -147,6 +148,8 @@ class AcmeNetwork:
                 "may exist; `crosspost reconcile` looks for it.",
                 channel=channel,
             )
+        # An HTTP answer, or a 2xx whose body could not be read (None: no error status).
+        response = exc.response if isinstance(exc, requests.HTTPError) else None
         said = _said(response)
         status = response.status_code if response is not None else 200
         if status == 401:
