@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,3 +33,57 @@ def sandbox() -> Iterator[object]:
         yield sb
     finally:
         sb.stop()
+
+
+# tests/plugins/ holds real packages for pip to install (test_plugins.py), not test
+# modules: importing them here would put a plugin in every test's process.
+collect_ignore = ["plugins"]
+PLUGINS = ROOT / "tests" / "plugins"
+
+
+@pytest.fixture(scope="session")
+def install_plugin(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """`install_plugin("acme")` pip-installs tests/plugins/crosspost-acme into a
+    directory of its own, once a session, and returns that directory (for sys.path
+    or PYTHONPATH).  One directory per plugin: the broken and clashing ones must not
+    leak into the tests of the others.
+
+    pip builds it with the venv's setuptools (>= 70.1 in the `test` extra: it makes
+    wheels without the `wheel` package), offline.  A failure fails the test, never
+    skips it: without this install nothing here proves a plugin works.
+    """
+    installed: dict[str, Path] = {}
+
+    def install(name: str) -> Path:
+        if name in installed:
+            return installed[name]
+        work = tmp_path_factory.mktemp(f"plugin-{name}")
+        # Built from a copy: setuptools writes build/ and *.egg-info beside the
+        # sources, which would dirty the checkout.
+        source = shutil.copytree(PLUGINS / f"crosspost-{name}", work / "source")
+        target = work / "site"
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",  # its one dependency, crosspost, is the checkout under test
+            "--no-build-isolation",
+            "--no-index",
+            "--disable-pip-version-check",
+            "--no-input",
+            "--target",
+            str(target),
+            str(source),
+        ]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            pytest.fail(
+                f"could not install the test plugin crosspost-{name}: {' '.join(command)} "
+                f"exited {done.returncode}\n{done.stdout}\n{done.stderr}",
+                pytrace=False,
+            )
+        installed[name] = target
+        return target
+
+    return install

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
+import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +77,36 @@ X_ENV = {
     "X_TOKEN": "at-test",
     "X_TOKEN_SECRET": "ats-test",
 }
+
+
+def forget_plugins() -> None:
+    """Make the next lookup read the installed plugins afresh (entry points, imports)."""
+    from crosspost.networks import load_networks
+    from crosspost.sandbox import load_apis
+
+    importlib.invalidate_caches()
+    load_networks.cache_clear()
+    load_apis.cache_clear()
+
+
+@contextmanager
+def plugin_importable(site: Path) -> Iterator[None]:
+    """`site` (an `install_plugin` directory) on sys.path for this process, then gone:
+    sys.path, the plugin's modules and the registries' caches as they were before."""
+    saved_path = list(sys.path)
+    sys.path.insert(0, str(site))
+    forget_plugins()
+    try:
+        yield
+    finally:
+        sys.path[:] = saved_path
+        for name, module in list(sys.modules.items()):
+            if str(getattr(module, "__file__", None) or "").startswith(str(site)):
+                del sys.modules[name]
+        forget_plugins()
+
+
+def plugin_env(site: Path) -> dict[str, str]:
+    """The environment for a `python -m crosspost` subprocess that sees `site`'s plugin."""
+    path = [str(site), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
