@@ -98,6 +98,18 @@ def test_dry_run_uses_the_plugins_template_and_length(tmp_path: Path, acme_site:
     assert (row["length"], row["limit"]) == (ACME_LENGTH, 200)
 
 
+def test_the_dry_run_says_a_network_without_images_gets_none(
+    tmp_path: Path, acme_site: Path
+) -> None:
+    config = write(tmp_path / "channels.yaml", "channels:\n" + ACME_CHANNEL)
+    (tmp_path / "lab.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+    post = write_post(tmp_path, title="The lab opens", url=URL, image="lab.png", image_alt="Lab")
+    done = crosspost(acme_site, "-c", config, "publish", "--dry-run", "--json", post)
+    (row,) = as_json(done, expect=0)
+    # Acme's NetworkInfo says nothing of images: she is told, not left to find out.
+    assert "acme takes no image from crosspost: the post goes without it" in row["warnings"]
+
+
 def test_a_project_template_overrides_the_plugins(tmp_path: Path, acme_site: Path) -> None:
     config = write(tmp_path / "channels.yaml", "channels:\n" + ACME_CHANNEL)
     write(tmp_path / "templates" / "acme.j2", "Ours: {{ post.title }}\n")

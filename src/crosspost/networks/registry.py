@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .base import Network, NetworkInfo
 
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "crosspost.networks.v1"
 # The group before it had a version, read for one more release with a warning.
 LEGACY_GROUP = "crosspost.networks"
-SANDBOX_GROUP = "crosspost.sandbox.v1"
 BUILTIN_PACKAGE = "crosspost"
 
 
@@ -142,20 +141,3 @@ def load_networks() -> Registry:
         classes[name] = cls
         providers.setdefault(cls.info.name, []).append(name)
     return Registry(classes, {k: tuple(v) for k, v in providers.items()})
-
-
-def sandbox_apis() -> list[Any]:
-    """The sandbox's API emulations that plugins register (`crosspost.sandbox.v1`):
-    each a `crosspost.sandbox.wire.Api`.  One that fails to load is a warning."""
-    from importlib.metadata import entry_points
-
-    apis = []
-    for ep in entry_points(group=SANDBOX_GROUP):
-        try:
-            api = ep.load()
-            api.owns  # noqa: B018 - an Api, not something else under that name
-        except Exception as exc:
-            _warn(f"sandbox API {ep.name!r} ({ep.value}) failed to load, left out: {exc}")
-            continue
-        apis.append(api)
-    return apis
