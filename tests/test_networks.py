@@ -171,8 +171,9 @@ def test_adapter_modules_import_without_client_libraries() -> None:
         "import sys\n"
         "import crosspost.networks.twitter, crosspost.networks.facebook\n"
         "import crosspost.networks.linkedin, crosspost.networks.manual\n"
-        "print(sorted(m for m in ('tweepy', 'pyfacebook', 'requests', 'urllib3')"
-        " if m in sys.modules))\n"
+        "import crosspost.networks.mastodon, crosspost.networks.bluesky\n"
+        "print(sorted(m for m in ('tweepy', 'pyfacebook', 'requests', 'urllib3', 'mastodon',"
+        " 'atproto', 'atproto_client', 'httpx') if m in sys.modules))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
