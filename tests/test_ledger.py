@@ -484,6 +484,18 @@ def test_the_send_key_holds_through_every_attempt_and_changes_only_with_force(
     assert forced.key != d.key and len(forced.key) == 32
 
 
+def test_a_channels_signed_in_account_and_the_machines_marks_are_kept(ledger: Ledger) -> None:
+    assert ledger.channel_accounts() == {} and ledger.mark("run") is None
+    ledger.record_account("x-main", network="twitter", account="@school", account_id="42")
+    again = ledger.record_account("x-main", network="twitter", account="@group", by="Ana")
+    assert ledger.channel_accounts() == {"x-main": again}  # a new sign-in replaces the old
+    assert (again.account, again.account_id, again.recorded_by) == ("@group", None, "Ana")
+    at = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+    ledger.set_mark("run", at)
+    ledger.set_mark("run", at + timedelta(minutes=1))
+    assert ledger.mark("run") == at + timedelta(minutes=1)
+
+
 def test_relayed_is_forced_back_to_a_direct_post(ledger: Ledger) -> None:
     d = in_state(ledger, "relayed")
     assert d.route == "relayed"

@@ -71,6 +71,18 @@ class Delivery:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelAccount:
+    """The account a channel's credentials posted as when they were signed in."""
+
+    channel: str
+    network: str
+    account: str  # as the network names it: "@school", "Page École", "@lab@mastodon.social"
+    account_id: str | None  # the network's id for it, when it has one
+    recorded_at: datetime
+    recorded_by: str | None  # who signed in (a holder's name), when known
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     """One line of a delivery's (or a channel's) history."""
 

@@ -38,7 +38,16 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from .models import Delivery, EntryMark, Event, FeedState, LinkClaim, Note, SeenEntry
+from .models import (
+    ChannelAccount,
+    Delivery,
+    EntryMark,
+    Event,
+    FeedState,
+    LinkClaim,
+    Note,
+    SeenEntry,
+)
 from .pages import StorePages
 
 
@@ -108,6 +117,30 @@ class StoreSidelines(Protocol):
 
     def paused_channels(self) -> dict[str, str]:
         """Paused channels and why ("" when no reason was given)."""
+        ...
+
+    def record_account(
+        self,
+        channel: str,
+        *,
+        network: str,
+        account: str,
+        account_id: str | None = None,
+        by: str | None = None,
+    ) -> ChannelAccount:
+        """Remember whom `channel`'s credentials post as (after a sign-in); replaces any."""
+        ...
+
+    def channel_accounts(self) -> dict[str, ChannelAccount]:
+        """Every recorded account, by channel."""
+        ...
+
+    def set_mark(self, name: str, at: datetime | None = None) -> None:
+        """Record that `name` ("run", "doctor") happened at `at` (now)."""
+        ...
+
+    def mark(self, name: str) -> datetime | None:
+        """When `name` last happened, or None."""
         ...
 
     # -- feeds and notes ---------------------------------------------------------------

@@ -1,9 +1,13 @@
-"""Channel state: which channels are paused (after an auth failure, say) and why."""
+"""Channel state: which channels are paused (after an auth failure, say) and why, the
+account each one's credentials were signed in as, and the machine's marks (the last run)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ...states import EventKind
-from .db import to_text, utcnow
+from ..models import ChannelAccount
+from .db import from_text, to_text, utcnow
 from .events import EventsMixin
 
 
@@ -42,3 +46,55 @@ class ChannelsMixin(EventsMixin):
             "SELECT channel, reason FROM channel_state WHERE paused = 1 ORDER BY channel"
         )
         return {row["channel"]: row["reason"] or "" for row in rows}
+
+    def record_account(
+        self,
+        channel: str,
+        *,
+        network: str,
+        account: str,
+        account_id: str | None = None,
+        by: str | None = None,
+    ) -> ChannelAccount:
+        """Remember whom `channel`'s credentials post as (after a sign-in); replaces any."""
+        moment = utcnow()
+        with self._write():
+            self._conn.execute(
+                "INSERT INTO channel_accounts"
+                " (channel, network, account, account_id, recorded_at, recorded_by)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (channel) DO UPDATE SET network = excluded.network,"
+                " account = excluded.account, account_id = excluded.account_id,"
+                " recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by",
+                (channel, network, account, account_id, to_text(moment), by),
+            )
+        return ChannelAccount(channel, network, account, account_id, moment, by)
+
+    def channel_accounts(self) -> dict[str, ChannelAccount]:
+        """Every recorded account, by channel."""
+        rows = self._query("SELECT * FROM channel_accounts ORDER BY channel")
+        return {
+            row["channel"]: ChannelAccount(
+                channel=row["channel"],
+                network=row["network"],
+                account=row["account"],
+                account_id=row["account_id"],
+                recorded_at=from_text(row["recorded_at"]),
+                recorded_by=row["recorded_by"],
+            )
+            for row in rows
+        }
+
+    def set_mark(self, name: str, at: datetime | None = None) -> None:
+        """Record that `name` happened at `at` (now): "run", "doctor"..."""
+        with self._write():
+            self._conn.execute(
+                "INSERT INTO marks (name, at) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET at = excluded.at",
+                (name, to_text(at or utcnow())),
+            )
+
+    def mark(self, name: str) -> datetime | None:
+        """When `name` last happened, or None."""
+        rows = self._query("SELECT at FROM marks WHERE name = ?", (name,))
+        return from_text(rows[0]["at"]) if rows else None

@@ -213,6 +213,28 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         END
         """,
     ),
+    # 7: the account each channel's credentials post as, recorded when they were
+    # signed in (`crosspost auth`) and compared by `crosspost doctor` with what
+    # the network says today: a token of the wrong account is the costliest
+    # mistake.  And the moments the machine's own checks read ("the last run").
+    (
+        """
+        CREATE TABLE channel_accounts (
+            channel      TEXT PRIMARY KEY,
+            network      TEXT NOT NULL,
+            account      TEXT NOT NULL,
+            account_id   TEXT,
+            recorded_at  TEXT NOT NULL,
+            recorded_by  TEXT
+        )
+        """,
+        """
+        CREATE TABLE marks (
+            name  TEXT PRIMARY KEY,
+            at    TEXT NOT NULL
+        )
+        """,
+    ),
 )
 
 
