@@ -43,7 +43,7 @@ def list_secrets(
 ) -> Any:
     """Every secret channels.yaml references or the team file holds: where from, how old."""
     from ..errors import ExitStatus
-    from .output import info, print_json, table, warn
+    from .output import Col, info, print_json, table, warn
 
     listing = workspace().secrets().listing()
     for w in listing.warnings:
@@ -52,7 +52,14 @@ def list_secrets(
         print_json(listing.to_json())
     else:
         table(
-            ["name", "source", "changed", "by", "used by", "also in"],
+            [
+                Col("name", "key"),
+                Col("source", "time"),
+                Col("changed", "time"),
+                Col("by", "key"),
+                "used by",
+                Col("also in", "time"),
+            ],
             [
                 (
                     r.name,
