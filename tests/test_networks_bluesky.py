@@ -321,6 +321,29 @@ def test_check_credentials(sandbox: Any, tmp_path: Path) -> None:
     assert not bad.ok and "app-passwords" in bad.detail
 
 
+def test_check_credentials_with_the_pds_down_is_no_answer_about_them(tmp_path: Path) -> None:
+    from crosspost.errors import Transient
+
+    down = BlueskyNetwork(
+        channel="bsky",
+        settings=BlueskySettings(handle=HANDLE),
+        credentials={"app_password": PASSWORD},
+        api_url="http://127.0.0.1:9",  # nothing listens: the doctor must say "could not check"
+        timeout=TIMEOUT,
+        state_dir=tmp_path,
+    )
+    with pytest.raises(Transient):
+        down.check_credentials()
+
+
+def test_a_posts_address_gives_its_part_id_for_done() -> None:
+    url = "https://bsky.app/profile/lab.bsky.social/post/3n3nshh6ayu56"
+    assert BlueskyNetwork.post_id_from_url(url) == (
+        "at://lab.bsky.social/app.bsky.feed.post/3n3nshh6ayu56"
+    )
+    assert BlueskyNetwork.post_id_from_url("https://bsky.app/profile/lab.bsky.social") is None
+
+
 # Threads -------------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from crosspost.errors import DeliveryError, Rejected, Uncertain
+from crosspost.errors import AuthFailed, ChannelMisconfigured, DeliveryError, Rejected, Uncertain
 from crosspost.networks import bluesky_record as rec
 from crosspost.networks.base import (
     Answer,
@@ -40,6 +40,10 @@ API_URL = "https://bsky.social"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # A handle is a domain name: labels of letters, digits and hyphens, dot-separated.
 HANDLE_RE = re.compile(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
+# A post's address on bsky.app: the account (a handle or a DID) and the record key.
+POST_ADDRESS = re.compile(
+    r"^https://(?:www\.)?bsky\.app/profile/(?P<who>[A-Za-z0-9.:_-]+)/post/(?P<rkey>[a-z2-7]{13})/?$"
+)
 MAX_IMAGE_BYTES = 1_000_000  # the lexicon's maxSize for an image or a card's thumb
 
 
@@ -343,12 +347,23 @@ class BlueskyNetwork:
         text = getattr(answer.value, "text", None)
         return str(answer.uri), str(answer.cid or ""), str(text or "")
 
+    @staticmethod
+    def post_id_from_url(url: str) -> str | None:
+        """The part id (an at:// URI) of a post's address on bsky.app, for `crosspost done
+        --part`: `https://bsky.app/profile/HANDLE/post/RKEY`; None when it is not one."""
+        found = POST_ADDRESS.match(url.strip())
+        if found is None:
+            return None
+        return f"at://{found['who']}/{rec.COLLECTION}/{found['rkey']}"
+
     def check_credentials(self) -> CredentialCheck:
         """Log in (or resume the stored session) and ask the PDS whose session it is."""
         try:
             client = self._conn.connect()
             answer = self._conn.call("a session check", client.com.atproto.server.get_session)
-        except DeliveryError as exc:
+        except (AuthFailed, ChannelMisconfigured) as exc:
+            # Refused: an answer about the credentials.  A PDS that cannot be reached
+            # raises on (Transient): the doctor says "could not check", not "broken".
             return CredentialCheck(ok=False, account=self.settings.handle, detail=str(exc))
         account = f"@{answer.handle} ({answer.did})"
         detail = "; ".join(["app password and session accepted", *self._store.warnings])
@@ -356,9 +371,10 @@ class BlueskyNetwork:
 
 
 if TYPE_CHECKING:  # mypy checks the adapter against each protocol it meets
-    from crosspost.networks.base import ChecksCredentials, Finds, Network
+    from crosspost.networks.base import ChecksCredentials, Finds, Network, ReadsPostUrls
 
-    _CHECKED: tuple[type[Network], type[Finds], type[ChecksCredentials]] = (
+    _CHECKED: tuple[type[Network], type[Finds], type[ChecksCredentials], type[ReadsPostUrls]] = (
+        BlueskyNetwork,
         BlueskyNetwork,
         BlueskyNetwork,
         BlueskyNetwork,
