@@ -24,6 +24,7 @@ from .queue.desk import QueueDesk
 if TYPE_CHECKING:
     from .config import ChannelConfig, Config
     from .feeds import FeedSummary, PullResult
+    from .handbook import Handbook
     from .ledger import Note
     from .post import Post
     from .preview import Preview
@@ -329,3 +330,8 @@ class Workspace(QueueDesk):
         from .queue.cron import cron_text
 
         return cron_text(config=self.config_path.resolve(), home=self.home.resolve(), every=every)
+
+    def handbook(self, *, lang: str | None = None, now: datetime | None = None) -> Handbook:
+        from .handbook import gather_handbook
+
+        return gather_handbook(self, lang=lang, now=now)

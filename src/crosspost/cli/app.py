@@ -42,6 +42,7 @@ COMMAND_ORDER = (
     "report",
     "cron",
     "secrets",
+    "handbook",
     "sandbox",
     "demo",
 )

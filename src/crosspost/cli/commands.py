@@ -4,6 +4,7 @@ its commands)."""
 from . import (  # noqa: F401
     chain,
     feeds_cmds,
+    handbook_cmds,
     ledger_cmds,
     posting,
     queue_cmds,

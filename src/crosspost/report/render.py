@@ -90,10 +90,11 @@ def _context(report: Report) -> dict[str, Any]:
     }
 
 
-@cache
-def _environment(kind: Literal["md", "html"]) -> Environment:
+def template_environment(package: str, kind: Literal["md", "html"]) -> Environment:
+    """The Jinja environment for `package`'s templates/ in one format: the HTML one
+    autoescapes everything; both refuse an undefined name.  The handbook's too."""
     env = Environment(
-        loader=PackageLoader("crosspost.report", "templates"),
+        loader=PackageLoader(package, "templates"),
         autoescape=kind == "html",
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -101,6 +102,12 @@ def _environment(kind: Literal["md", "html"]) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md_escape
+    return env
+
+
+@cache
+def _environment(kind: Literal["md", "html"]) -> Environment:
+    env = template_environment("crosspost.report", kind)
     env.filters["md_cells"] = md_cells
     return env
 
