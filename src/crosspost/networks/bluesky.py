@@ -40,10 +40,6 @@ API_URL = "https://bsky.social"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # A handle is a domain name: labels of letters, digits and hyphens, dot-separated.
 HANDLE_RE = re.compile(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
-# A post's address on bsky.app: the account (a handle or a DID) and the record key.
-POST_ADDRESS = re.compile(
-    r"^https://(?:www\.)?bsky\.app/profile/(?P<who>[A-Za-z0-9.:_-]+)/post/(?P<rkey>[a-z2-7]{13})/?$"
-)
 MAX_IMAGE_BYTES = 1_000_000  # the lexicon's maxSize for an image or a card's thumb
 
 
@@ -348,13 +344,8 @@ class BlueskyNetwork:
         return str(answer.uri), str(answer.cid or ""), str(text or "")
 
     @staticmethod
-    def post_id_from_url(url: str) -> str | None:
-        """The part id (an at:// URI) of a post's address on bsky.app, for `crosspost done
-        --part`: `https://bsky.app/profile/HANDLE/post/RKEY`; None when it is not one."""
-        found = POST_ADDRESS.match(url.strip())
-        if found is None:
-            return None
-        return f"at://{found['who']}/{rec.COLLECTION}/{found['rkey']}"
+    def post_id_from_url(url: str) -> str | None:  # for `crosspost done --part`
+        return rec.post_id_from_url(url)
 
     def check_credentials(self) -> CredentialCheck:
         """Log in (or resume the stored session) and ask the PDS whose session it is."""

@@ -9,6 +9,7 @@ time, before any adapter exists).
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime
 from typing import Any
 
@@ -91,6 +92,21 @@ def rkey_of(uri: str) -> str:
 
 def post_url(handle: str, uri: str) -> str:
     return POST_URL.format(handle=handle, rkey=rkey_of(uri))
+
+
+# A post's address on bsky.app: the account (a handle or a DID) and the record key.
+POST_ADDRESS = re.compile(
+    r"^https://(?:www\.)?bsky\.app/profile/(?P<who>[A-Za-z0-9.:_-]+)/post/(?P<rkey>[a-z2-7]{13})/?$"
+)
+
+
+def post_id_from_url(url: str) -> str | None:
+    """The part id (an at:// URI) of a post's address on bsky.app,
+    `https://bsky.app/profile/HANDLE/post/RKEY`; None when it is not one."""
+    found = POST_ADDRESS.match(url.strip())
+    if found is None:
+        return None
+    return f"at://{found['who']}/{COLLECTION}/{found['rkey']}"
 
 
 def length_problem(text: str) -> str | None:
