@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .doctor.doctor import Doctor
 from .home import find_config, home_dir
 from .ledger import Delivery, Store, default_ledger_path, open_store
 from .listing import DEFAULT_LIMIT, Listing, check_limit, status_listing
@@ -136,6 +137,10 @@ class Workspace(QueueDesk):
         from .checking import check_all
 
         return check_all(self, posts)
+
+    def doctor(self) -> Doctor:
+        """Live health checks of every channel and of the machine (`crosspost doctor`)."""
+        return Doctor(self)
 
     def channel_notices(self) -> dict[str, str]:
         """Each channel that needs attention before it can send: paused, or its token

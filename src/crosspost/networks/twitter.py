@@ -187,7 +187,7 @@ class TwitterNetwork:
                 return CredentialCheck(ok=False, account=None, detail=str(error))
             raise error from exc
         return CredentialCheck(
-            ok=True, account=f"@{self._me[1]}", detail="OAuth 1.0a keys accepted (users/me)"
+            ok=True, account=f"@{self._me[1]}", detail="keys accepted by GET /2/users/me"
         )
 
     def _read_error(self, exc: BaseException) -> DeliveryError:
