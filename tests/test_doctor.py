@@ -233,6 +233,8 @@ def test_a_secret_older_than_rotate_after_warns(
     assert "45 days old" in age["detail"] and "rotate_after: 30d" in age["detail"]
     assert "crosspost secrets rotate LI_TOKEN" in age["fix"]
     assert found[("machine", "file modes")]["status"] == "ok"  # secrets.age, 0600
+    # Named channels: only their secrets (and the shortener's) are looked at.
+    assert ("secret X_KEY", "age") not in doctor(config, sandbox, "li")[1]
 
 
 def test_cron_not_installed_and_a_stale_last_run_fail(

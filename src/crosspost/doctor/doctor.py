@@ -44,7 +44,7 @@ class Doctor:
         found = self._channel_findings(channels, sandbox_url=sandbox_url, now=now)
         if ws.config.shortener is not None:
             found += bitly_findings(ws.config.shortener, sandbox_url=sandbox_url)
-        found += rotation_findings(ws, now=now, sandbox=sandbox_url is not None)
+        found += rotation_findings(ws, now=now, sandbox=sandbox_url is not None, channels=names)
         found.append(ledger)
         found += machine.mode_findings([ws.home / "env", ws.config.secrets_path])
         found.append(machine.cron_finding(ws.home))

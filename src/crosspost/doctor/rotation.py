@@ -4,6 +4,7 @@ set; one from the environment has no age to tell."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,10 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
 
 
-def rotation_findings(ws: Workspace, *, now: datetime, sandbox: bool = False) -> list[Finding]:
+def rotation_findings(
+    ws: Workspace, *, now: datetime, sandbox: bool = False, channels: Sequence[str] = ()
+) -> list[Finding]:
+    """Each secret in use (by `channels` and the shortener, when channels are named)."""
     from ..pacing import parse_duration
 
     rotate_after = ws.config.defaults.rotate_after
@@ -25,7 +29,7 @@ def rotation_findings(ws: Workspace, *, now: datetime, sandbox: bool = False) ->
         return [Finding("secrets", "age", Status.UNCHECKED, f"could not read them: {exc}")]
     found = []
     for row in listing.rows:
-        if not row.used_by:
+        if not row.used_by or (channels and not _used_by(row.used_by, channels)):
             continue
         subject = f"secret {row.name}"
         if row.source == "missing" and sandbox:
@@ -51,3 +55,9 @@ def rotation_findings(ws: Workspace, *, now: datetime, sandbox: bool = False) ->
             said = f"{row.days_old} days old, in the {row.source}"
             found.append(Finding(subject, "age", Status.OK, said))
     return found
+
+
+def _used_by(uses: Sequence[str], channels: Sequence[str]) -> bool:
+    """Whether a secret's uses (`channel x: access_token`, `shortener: token`) are theirs."""
+    mine = (*(f"channel {name}:" for name in channels), "shortener:")
+    return any(use.startswith(mine) for use in uses)
