@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .handover import Handover
 from .home import find_config, home_dir
 from .ledger import Delivery, Store, default_ledger_path, open_store
 from .listing import DEFAULT_LIMIT, Listing, check_limit, status_listing
@@ -24,18 +25,16 @@ from .queue.desk import QueueDesk
 if TYPE_CHECKING:
     from .config import ChannelConfig, Config
     from .feeds import FeedSummary, PullResult
-    from .handbook import Handbook
     from .ledger import Note
     from .post import Post
     from .preview import Preview
     from .queue import Scheduled
     from .report import Report
-    from .secrets.manage import SecretStore
     from .sending import SendResult
     from .sending.publish import ProgressCallback
 
 
-class Workspace(QueueDesk):
+class Workspace(QueueDesk, Handover):
     """crosspost for one home directory and one channels.yaml."""
 
     def __init__(
@@ -72,12 +71,6 @@ class Workspace(QueueDesk):
         from .secrets import open_sources
 
         return open_sources(self.home, team_file=lambda: self.config.secrets_path)
-
-    def secrets(self) -> SecretStore:
-        """What `crosspost secrets` manages: the identity, HOME/env and the team file."""
-        from .secrets.manage import SecretStore
-
-        return SecretStore(self.home, lambda: self.config)
 
     @property
     def ledger_path(self) -> Path:
@@ -330,8 +323,3 @@ class Workspace(QueueDesk):
         from .queue.cron import cron_text
 
         return cron_text(config=self.config_path.resolve(), home=self.home.resolve(), every=every)
-
-    def handbook(self, *, lang: str | None = None, now: datetime | None = None) -> Handbook:
-        from .handbook import gather_handbook
-
-        return gather_handbook(self, lang=lang, now=now)

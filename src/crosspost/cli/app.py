@@ -34,6 +34,7 @@ COMMAND_ORDER = (
     "done",
     "tasks",
     "check",
+    "doctor",
     "channels",
     "chain",
     "channel",

@@ -3,6 +3,7 @@ its commands)."""
 
 from . import (  # noqa: F401
     chain,
+    doctor_cmds,
     feeds_cmds,
     handbook_cmds,
     ledger_cmds,

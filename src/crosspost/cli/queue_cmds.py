@@ -267,6 +267,11 @@ def _run_once(ws: Any, sandbox_url: str | None, *, as_json: bool) -> Any:
     from .output import print_json, warn
 
     result = ws.run(sandbox_url=sandbox_url, on_notice=warn)
+    doctor = ws.doctor()
+    doctor.record_run()
+    if result.outcomes:  # a run with nothing due reads no config: it checks nothing either
+        for said in doctor.on_run(sandbox_url=sandbox_url):
+            warn(f"doctor: {said}")
     for name, reason in result.paused.items():
         warn(f"channel {name} is PAUSED: {reason} Then run `crosspost channel resume {name}`.")
     for name, reason in result.held.items():

@@ -153,8 +153,16 @@ class Defaults(_PacingFields):
     timeout: float = Field(default=20.0, gt=0, le=300)
     # The language of a post without `lang:`, and of a channel without one.
     lang: str | None = None
+    # How old a secret may grow before `doctor` and `run` say to rotate it (90d).
+    rotate_after: str = "90d"
 
     _tz = field_validator("timezone")(_check_timezone)
+
+    @field_validator("rotate_after")
+    @classmethod
+    def _rotate(cls, value: str) -> str:
+        parse_duration(value)
+        return value
 
 
 class Channel(_PacingFields):

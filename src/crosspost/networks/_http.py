@@ -258,6 +258,12 @@ def scrub(message: str, secrets: Iterable[str]) -> str:
     return scrub_secrets(message)
 
 
+def next_midnight_utc() -> datetime:
+    """When daily limits that reset at midnight UTC (LinkedIn's) reset next."""
+    now = utc_now()
+    return datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1)
+
+
 def fmt_time(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 

@@ -186,6 +186,9 @@ class CredentialCheck:
     detail: str = ""  # what was checked, or what is wrong and how to fix it
     expires_at: datetime | None = None
     scopes: tuple[str, ...] = ()
+    # Scopes posting needs that the token lacks, where the network says which it has
+    # (Facebook's debug_token): the doctor's "missing scope" finding.
+    missing_scopes: tuple[str, ...] = ()
 
 
 @runtime_checkable

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from crosspost.errors import AuthFailed, ChannelMisconfigured, DeliveryError, Rejected, Uncertain
+from crosspost.errors import AuthFailed, ChannelBlocked, DeliveryError, Rejected, Uncertain
 from crosspost.networks import bluesky_record as rec
 from crosspost.networks.base import (
     Answer,
@@ -352,9 +352,9 @@ class BlueskyNetwork:
         try:
             client = self._conn.connect()
             answer = self._conn.call("a session check", client.com.atproto.server.get_session)
-        except (AuthFailed, ChannelMisconfigured) as exc:
-            # Refused: an answer about the credentials.  A PDS that cannot be reached
-            # raises on (Transient): the doctor says "could not check", not "broken".
+        except (AuthFailed, ChannelBlocked) as exc:
+            # Refused (or misconfigured): broken.  A network that cannot be asked
+            # (Transient, RateLimited) raises, and the doctor says "could not check".
             return CredentialCheck(ok=False, account=self.settings.handle, detail=str(exc))
         account = f"@{answer.handle} ({answer.did})"
         detail = "; ".join(["app password and session accepted", *self._store.warnings])

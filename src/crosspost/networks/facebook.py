@@ -29,7 +29,15 @@ from crosspost.errors import (
     Transient,
     Uncertain,
 )
-from crosspost.networks.base import Answer, Finding, NetworkInfo, Outgoing, PartCallback, Receipt
+from crosspost.networks.base import (
+    Answer,
+    CredentialCheck,
+    Finding,
+    NetworkInfo,
+    Outgoing,
+    PartCallback,
+    Receipt,
+)
 from crosspost.networks.facebook_settings import GRAPH_END_DATES, VERSION_RE, FacebookSettings
 from crosspost.networks.matching import same_text
 
@@ -181,6 +189,12 @@ class FacebookNetwork:
             checked=f"read {seen} posts of Page {page} {when} and stopped after {MAX_PAGES} "
             "pages with more to come",
         )
+
+    def check_credentials(self) -> CredentialCheck:
+        """The Page the token sees, and the token's validity, expiry and scopes."""
+        from crosspost.networks.facebook_check import check_page
+
+        return check_page(self)
 
     def _read_feed(self, params: dict[str, Any]) -> dict[str, Any]:
         """One page of the Page's feed, its `data` a list; a failure leaves as a crosspost
@@ -449,9 +463,10 @@ def _collect_regain(node: Any, into: list[float]) -> None:
 
 
 if TYPE_CHECKING:  # mypy checks the adapter against each protocol it meets
-    from crosspost.networks.base import Finds, Network, WarnsOfTokens
+    from crosspost.networks.base import ChecksCredentials, Finds, Network, WarnsOfTokens
 
-    _CHECKED: tuple[type[Network], type[Finds], type[WarnsOfTokens]] = (
+    _CHECKED: tuple[type[Network], type[Finds], type[WarnsOfTokens], type[ChecksCredentials]] = (
+        FacebookNetwork,
         FacebookNetwork,
         FacebookNetwork,
         FacebookNetwork,

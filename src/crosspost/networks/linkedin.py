@@ -11,7 +11,7 @@ from __future__ import annotations
 import mimetypes
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -38,6 +38,8 @@ from crosspost.networks.matching import same_text
 
 if TYPE_CHECKING:
     import requests
+
+    from crosspost.networks.base import CredentialCheck
 
 API_HOST = "https://api.linkedin.com"
 # LinkedIn hands out image upload URLs on its own hosts; with `api_url` set they
@@ -195,6 +197,12 @@ class LinkedInNetwork:
             checked=f"read {seen} posts of {author} {when} and stopped after {MAX_PAGES} "
             "pages with more to come",
         )
+
+    def check_credentials(self) -> CredentialCheck:
+        """Whom the token posts as (userinfo, or the organization's name), and its expiry."""
+        from crosspost.networks.linkedin_check import check_token
+
+        return check_token(self)
 
     def _read_posts(self, start: int) -> tuple[list[dict[str, Any]], int | None]:
         """One page of the author's posts, and where the next page starts (None: the end).
@@ -447,7 +455,7 @@ def _map_error(
             channel=channel,
         )
     if status == 429:
-        reset_at = _http.retry_after(response.headers) or _next_midnight_utc()
+        reset_at = _http.retry_after(response.headers) or _http.next_midnight_utc()
         return RateLimited(
             f"LinkedIn rate limit reached for channel {channel!r} ({detail}); daily limits "
             f"reset at {_http.fmt_time(reset_at)}.",
@@ -484,17 +492,8 @@ def _map_error(
     )
 
 
-def _next_midnight_utc() -> datetime:
-    """LinkedIn's daily limits reset at midnight UTC."""
-    now = datetime.now(UTC)
-    return datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1)
-
-
 if TYPE_CHECKING:  # mypy checks the adapter against each protocol it meets
-    from crosspost.networks.base import Finds, Network, WarnsOfTokens
+    from crosspost.networks.base import ChecksCredentials, Finds, Network, WarnsOfTokens
 
-    _CHECKED: tuple[type[Network], type[Finds], type[WarnsOfTokens]] = (
-        LinkedInNetwork,
-        LinkedInNetwork,
-        LinkedInNetwork,
-    )
+    _Meets = tuple[type[Network], type[Finds], type[WarnsOfTokens], type[ChecksCredentials]]
+    _CHECKED: _Meets = (LinkedInNetwork,) * 4

@@ -24,7 +24,14 @@ from crosspost.errors import (
     Transient,
     Uncertain,
 )
-from crosspost.networks.base import Finding, NetworkInfo, Outgoing, PartCallback, Receipt
+from crosspost.networks.base import (
+    CredentialCheck,
+    Finding,
+    NetworkInfo,
+    Outgoing,
+    PartCallback,
+    Receipt,
+)
 from crosspost.text import weighted_length as x_length
 
 if TYPE_CHECKING:
@@ -158,16 +165,40 @@ class TwitterNetwork:
             user_id, username = self._me
             listing = twitter_find.read_posts(client, user_id, since=since)
         except (TweepyException, requests.RequestException, twitter_find.UnreadableAnswer) as exc:
-            raise _map_error(
-                exc,
-                channel=self.channel,
-                timeout=self.timeout,
-                secrets=self._credentials.values(),
-                posting=False,
-                reading=True,
-            ) from exc
+            raise self._read_error(exc) from exc
         return twitter_find.settle(
             outgoing, listing, account=f"@{username}", since=since, status_url=STATUS_URL
+        )
+
+    def check_credentials(self) -> CredentialCheck:
+        """Whose account the four keys post as (GET /2/users/me); ok False when X refuses
+        them, a DeliveryError when X cannot be asked."""
+        import requests
+        from tweepy.errors import TweepyException
+
+        from crosspost.networks import twitter_find
+
+        client = self._get_client()
+        try:
+            self._me = twitter_find.read_me(client)
+        except (TweepyException, requests.RequestException, twitter_find.UnreadableAnswer) as exc:
+            error = self._read_error(exc)
+            if isinstance(error, AuthFailed):
+                return CredentialCheck(ok=False, account=None, detail=str(error))
+            raise error from exc
+        return CredentialCheck(
+            ok=True, account=f"@{self._me[1]}", detail="keys accepted by GET /2/users/me"
+        )
+
+    def _read_error(self, exc: BaseException) -> DeliveryError:
+        """A failed read (users/me, the timeline) as a crosspost error: it created nothing."""
+        return _map_error(
+            exc,
+            channel=self.channel,
+            timeout=self.timeout,
+            secrets=self._credentials.values(),
+            posting=False,
+            reading=True,
         )
 
     def _get_client(self) -> tweepy.Client:
@@ -424,9 +455,10 @@ def _reset_at(headers: Mapping[str, str]) -> tuple[datetime, str]:
 
 
 if TYPE_CHECKING:  # mypy checks the adapter against each protocol it meets
-    from crosspost.networks.base import Finds, Network, ReadsPostUrls
+    from crosspost.networks.base import ChecksCredentials, Finds, Network, ReadsPostUrls
 
-    _CHECKED: tuple[type[Network], type[Finds], type[ReadsPostUrls]] = (
+    _CHECKED: tuple[type[Network], type[Finds], type[ReadsPostUrls], type[ChecksCredentials]] = (
+        TwitterNetwork,
         TwitterNetwork,
         TwitterNetwork,
         TwitterNetwork,

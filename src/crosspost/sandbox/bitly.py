@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from crosspost.sandbox import bitly_account
 from crosspost.sandbox.state import Fault, Store, normalize_bitlink, now_iso
 from crosspost.sandbox.wire import Api, Reply, Request, Route
 
@@ -203,6 +204,8 @@ API = Api(
         Route(
             "GET", re.compile(r"^/v4/bitlinks/(?P<bitlink>.+?)/clicks/?$"), clicks, posting=False
         ),
+        Route("GET", bitly_account.USER_PATH, bitly_account.user, posting=False),
+        Route("GET", bitly_account.LIMITS_PATH, bitly_account.platform_limits, posting=False),
     ),
     fault_reply=fault_reply,
     not_found=not_found,

@@ -195,6 +195,10 @@ class Sandbox:
         """Posts created on `network`, oldest first (for bit.ly: the links shortened)."""
         return self._store.posts(network)
 
+    def memory(self, network: str) -> dict[str, Any]:
+        """`network`'s own memory: what its read endpoints answer (`facebook_reads`)."""
+        return self._store.memory(network)
+
     def requests(self, network: str) -> list[dict[str, Any]]:
         """Every request `network` received, secrets redacted, oldest first."""
         return self._store.requests(network)
