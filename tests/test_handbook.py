@@ -168,6 +168,8 @@ def test_the_english_handbook_in_markdown(isolated_home: Path, team: Path) -> No
     assert row(channels, "li")[6] == "relayed by x"
     assert row(channels, "fb")[6] == "broken: x does not feed it, posted directly"
     assert row(channels, "xing")[7] == "active, by hand"
+    # No API, so no sign-in to do: not a to-do for the successor.
+    assert row(channels, "xing")[2] == "none: posted by hand, with the account's own login"
 
     chain = section(text, "The chain")
     assert "- **blog**\n  - **x** (twitter) · direct · audience: ebs\n" in chain

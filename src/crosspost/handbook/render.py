@@ -156,6 +156,8 @@ class _Words:
 
     def account(self, ch: ChannelSheet) -> str:
         acc = ch.account
+        if acc is None and ch.manual:
+            return self.t("no_sign_in")  # no API: the person posting signs in there
         if acc is None:
             return self.t("not_signed_in")
         date = self.date(acc.recorded_at.isoformat())
