@@ -41,6 +41,7 @@ COMMAND_ORDER = (
     "note",
     "report",
     "cron",
+    "auth",
     "secrets",
     "sandbox",
     "demo",
