@@ -78,3 +78,134 @@ def test_x_cancel_or_a_wrong_pin_stores_nothing(
     assert "nothing was stored" in err
     assert stored_env(isolated_home) == {}
     no_secret_in((out, err), ["ck-env-33333333", "cs-env-44444444"])
+
+
+# -- LinkedIn: authorization code through the local redirect ------------------------------
+
+LI = (
+    "  li:\n    network: linkedin\n    author: urn:li:organization:42\n"
+    "    credentials:\n      access_token: ${LI_TOKEN}\n"
+)
+APP = {"LINKEDIN_CLIENT_ID": "li-app-55555555", "LINKEDIN_CLIENT_SECRET": "li-secret-66666666"}
+
+
+def _query(url: str) -> dict[str, str]:
+    from urllib.parse import parse_qs, urlsplit
+
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def test_linkedin_redirect_stores_token_and_refresh_token_then_refresh_renews(
+    tmp_path: Path, sandbox: Any, isolated_home: Path
+) -> None:
+    config = write_config(tmp_path, LI)
+    signing = auth(config, sandbox, "li")
+    signing.expect(r"Client ID: ")  # public: it is in the address the browser opens
+    signing.answer(APP["LINKEDIN_CLIENT_ID"])
+    signing.expect(r"Client Secret \(not shown\): ")
+    signing.answer(APP["LINKEDIN_CLIENT_SECRET"])
+    url = signing.url()
+    asked = _query(url)
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/callback", asked["redirect_uri"])
+    assert asked["scope"] == "w_organization_social r_organization_social"
+    # The browser: LinkedIn's page redirects to the local listener, which answers it.
+    status, landed, page = browse(url)
+    assert status == 200 and landed.startswith(asked["redirect_uri"]) and "Signed in" in page
+    code, out, err = signing.finish()
+    assert code == 0, err
+    assert "channel li now posts as urn:li:organization:42" in err
+    stored = stored_env(isolated_home)
+    assert stored["LI_TOKEN"].startswith("AQV")
+    assert stored["LI_TOKEN_REFRESH"].startswith("AQX")
+    assert {k: stored[k] for k in APP} == APP
+    from datetime import UTC, datetime, timedelta
+
+    ends = (datetime.now(UTC) + timedelta(days=60)).date().isoformat()
+    assert f"`token_expires: {ends}` under channel li in channels.yaml (line 2)" in err
+    no_secret_in((out, err), [v for k, v in stored.items() if k != "LINKEDIN_CLIENT_ID"])
+    assert recorded_accounts(isolated_home)["li"].account == "urn:li:organization:42"
+
+    # --refresh: no browser, no question (the app keys and refresh token are stored).
+    code, out, err = auth(config, sandbox, "li", "--refresh").finish()
+    assert code == 0, err
+    renewed = stored_env(isolated_home)
+    assert renewed["LI_TOKEN"] != stored["LI_TOKEN"] and renewed["LI_TOKEN"].startswith("AQV")
+    assert renewed["LI_TOKEN_REFRESH"] == stored["LI_TOKEN_REFRESH"]
+    assert "open this address" not in err
+    no_secret_in((out, err), [v for k, v in renewed.items() if k != "LINKEDIN_CLIENT_ID"])
+
+
+def _li_started(
+    tmp_path: Path, sandbox: Any, monkeypatch: pytest.MonkeyPatch, *args: str
+) -> tuple[Signing, str]:
+    for name, value in APP.items():
+        monkeypatch.setenv(name, value)
+    signing = auth(write_config(tmp_path, LI), sandbox, "li", *args)
+    return signing, signing.url()
+
+
+def test_linkedin_state_mismatch_exits_2_and_stores_nothing(
+    tmp_path: Path, sandbox: Any, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signing, url = _li_started(tmp_path, sandbox, monkeypatch)
+    callback = _query(url)["redirect_uri"]
+    status, _, page = browse(f"{callback}?code=forged-code&state=not-the-one")
+    assert status == 400 and "not for the sign-in" in page
+    code, _, err = signing.finish()
+    assert code == 2
+    assert err.count("error:") == 1
+    assert "the sign-in answer did not match this request (state mismatch)" in err
+    assert "crosspost auth li" in err
+    assert stored_env(isolated_home) == {}
+    assert "li" not in recorded_accounts(isolated_home)
+
+
+def test_linkedin_cancel_is_a_refused_sign_in(
+    tmp_path: Path, sandbox: Any, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signing, url = _li_started(tmp_path, sandbox, monkeypatch)
+    status, _, page = browse(url + "&answer=deny")
+    assert status == 200 and "refused" in page
+    code, _, err = signing.finish()
+    assert code == 1
+    assert "sign-in was refused" in err and err.count("error:") == 1
+    assert stored_env(isolated_home) == {}
+
+
+def test_linkedin_no_redirect_times_out(
+    tmp_path: Path, sandbox: Any, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signing, _ = _li_started(tmp_path, sandbox, monkeypatch, "--wait", "1")
+    code, _, err = signing.finish()  # she closed the browser: nothing comes back
+    assert code == 1
+    assert "no answer from the browser within 1 s" in err and err.count("error:") == 1
+    assert stored_env(isolated_home) == {}
+
+
+def test_linkedin_app_without_refresh_tokens(
+    tmp_path: Path, sandbox: Any, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LINKEDIN_CLIENT_ID", "basic-app-77777777")
+    monkeypatch.setenv("LINKEDIN_CLIENT_SECRET", "li-secret-88888888")
+    config = write_config(tmp_path, LI)
+    signing = auth(config, sandbox, "li")
+    browse(signing.url())
+    code, _, err = signing.finish()
+    assert code == 0, err
+    assert "LinkedIn gave no refresh token" in err
+    assert set(stored_env(isolated_home)) == {"LI_TOKEN"}  # the app keys were not typed
+    code, _, err = auth(config, sandbox, "li", "--refresh").finish()
+    assert code == 2 and "has no refresh token stored (LI_TOKEN_REFRESH)" in err
+
+
+def test_a_channel_without_the_reference_says_which_line_to_add(
+    tmp_path: Path, sandbox: Any, isolated_home: Path
+) -> None:
+    config = write_config(
+        tmp_path, "  li:\n    network: linkedin\n    author: urn:li:organization:42\n"
+    )
+    result = run("-c", config, "auth", "li", "--sandbox", sandbox.url, "--no-browser")
+    assert result.exit_code == 2
+    # channels.yaml's own check names the line, before anything is asked.
+    assert "channels.yaml:2: channels.li.credentials: missing access_token" in result.stderr
+    assert stored_env(isolated_home) == {}

@@ -85,12 +85,20 @@ class Context:
         """The URL to call: the sandbox's or the channel's, else the network's `real` one."""
         return (self.api_url or real).rstrip("/")
 
-    def app_key(self, name: str, label: str) -> str:
-        """An app's key: stored already as `name`, else asked (and stored with the rest)."""
+    def app_key(self, name: str, label: str, *, public: bool = False) -> str:
+        """An app's key: stored already as `name`, else asked (and stored with the rest).
+
+        A `public` one (a client id) is in every sign-in address the browser sees, so
+        it is asked with echo; it is still kept beside its secret, which needs it."""
         value = secret_value(name)
         if value:
             return value
-        value = self.ask_secret(label)
+        if public:
+            value = self.prompts.text(label).strip()
+            if not value:
+                raise SignInFailed(f"no {label} given: nothing was stored")
+        else:
+            value = self.ask_secret(label)
         self.typed[name] = value
         return value
 

@@ -27,7 +27,7 @@ POSTING_TASK = "CREATE_CONTENT"
 
 def sign_in(ctx: Context) -> SignedIn:
     settings = ctx.channel.settings
-    app_id = ctx.app_key(APP_ID, "the Meta app's App ID")
+    app_id = ctx.app_key(APP_ID, "the Meta app's App ID", public=True)
     app_secret = ctx.app_key(APP_SECRET, "the app's App secret")
     ctx.prompts.say(
         f"In the Graph API Explorer ({EXPLORER}) choose your app, add the permissions "

@@ -39,7 +39,7 @@ def refresh_name(access_name: str) -> str:
 
 def sign_in(ctx: Context, *, access_name: str) -> SignedIn:
     """A new token through the browser, or (`ctx.refresh`) through the refresh token."""
-    client_id = ctx.app_key(CLIENT_ID, "the LinkedIn app's Client ID")
+    client_id = ctx.app_key(CLIENT_ID, "the LinkedIn app's Client ID", public=True)
     client_secret = ctx.app_key(CLIENT_SECRET, "the app's Client Secret")
     app = {"client_id": client_id, "client_secret": client_secret}
     if ctx.refresh:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from crosspost.sandbox import linkedin_auth
 from crosspost.sandbox.little import publish
 from crosspost.sandbox.state import Fault, Store, now_iso
 from crosspost.sandbox.wire import Api, Reply, Request, Route, body_of
@@ -397,12 +398,13 @@ def not_found(req: Request) -> Reply:
 
 API = Api(
     network=NETWORK,
-    owns=lambda path: path.startswith(("/rest/", "/linkedin-upload/")),
+    owns=lambda path: path.startswith(("/rest/", "/linkedin-upload/", linkedin_auth.PREFIX)),
     routes=(
         Route("POST", re.compile(r"^/rest/posts/?$"), create_post),
         Route("GET", re.compile(r"^/rest/posts/?$"), find_posts, posting=False),
         Route("POST", re.compile(r"^/rest/images/?$"), initialize_image_upload),
         Route("PUT", re.compile(r"^/linkedin-upload/(?P<token>[A-Za-z0-9_-]+)$"), upload_image),
+        *linkedin_auth.ROUTES,
     ),
     fault_reply=fault_reply,
     not_found=not_found,
