@@ -209,3 +209,67 @@ def test_a_channel_without_the_reference_says_which_line_to_add(
     # channels.yaml's own check names the line, before anything is asked.
     assert "channels.yaml:2: channels.li.credentials: missing access_token" in result.stderr
     assert stored_env(isolated_home) == {}
+
+
+# -- Facebook: a user token made long-lived, then the Page's token --------------------------
+
+FB = (
+    "  fb:\n    network: facebook\n    page_id: '111'\n"
+    "    credentials:\n      page_token: ${FB_TOKEN}\n"
+)
+
+
+def _facebook(tmp_path: Path, sandbox: Any, page: str) -> tuple[int, str, str, Path]:
+    config = write_config(tmp_path, FB)
+    signing = auth(config, sandbox, "fb")
+    signing.expect(r"App ID: ")
+    signing.answer("123456789")
+    signing.expect(r"App secret \(not shown\): ")
+    signing.answer("fb-app-secret-99999999")
+    signing.expect(r"user access token \(not shown\): ")
+    signing.answer("EAAuser-token-10101010")
+    signing.expect(r"the Page this channel posts to \(1-2\): ")
+    signing.answer(page)
+    code, out, err = signing.finish()
+    return code, out, err, config
+
+
+def _page_tokens(sandbox: Any) -> dict[str, str]:
+    return dict(sandbox._store.memory("facebook")["page_tokens"])
+
+
+def test_facebook_exchange_and_page_choice_store_the_page_token(
+    tmp_path: Path, sandbox: Any, isolated_home: Path
+) -> None:
+    code, out, err, config = _facebook(tmp_path, sandbox, "1")
+    assert code == 0, err
+    assert "1. École Sandbox (Page 111)" in err and "2. Robotics Lab (Page 222)" in err
+    assert "channel fb now posts as École Sandbox" in err
+    stored = stored_env(isolated_home)
+    assert _page_tokens(sandbox)[stored["FB_TOKEN"]] == "111"
+    assert stored["FACEBOOK_APP_ID"] == "123456789"
+    assert stored["FACEBOOK_APP_SECRET"] == "fb-app-secret-99999999"
+    # No Page's token, nor the user's, nor the app secret is ever shown.
+    no_secret_in(
+        (out, err), [*_page_tokens(sandbox), "EAAuser-token-10101010", "fb-app-secret-99999999"]
+    )
+    account = recorded_accounts(isolated_home)["fb"]
+    assert (account.account, account.account_id) == ("École Sandbox", "111")
+    from helpers import write_post
+
+    result = run("-c", config, "publish", "--sandbox", sandbox.url, write_post(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert sandbox.posts("facebook")[0]["account"] == "111"
+
+
+def test_facebook_token_for_the_wrong_page_exits_2_and_stores_nothing(
+    tmp_path: Path, sandbox: Any, isolated_home: Path
+) -> None:
+    code, out, err, _ = _facebook(tmp_path, sandbox, "2")
+    assert code == 2
+    assert err.count("error:") == 1
+    assert "Robotics Lab (Page 222) is not the Page of channel fb (page_id 111)" in err
+    assert "nothing was stored" in err
+    assert stored_env(isolated_home) == {}
+    assert "fb" not in recorded_accounts(isolated_home)
+    no_secret_in((out, err), [*_page_tokens(sandbox), "fb-app-secret-99999999"])

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from crosspost.sandbox import facebook_auth
 from crosspost.sandbox.state import Fault, Store, now_iso
 from crosspost.sandbox.wire import Api, Reply, Request, Route
 
@@ -374,6 +375,7 @@ API = Api(
         Route("POST", _PHOTOS, create_photo),
         Route("POST", _UNVERSIONED, missing_version),
         Route("GET", _UNVERSIONED, missing_version, posting=False),
+        *facebook_auth.ROUTES,
     ),
     fault_reply=fault_reply,
     not_found=not_found,
