@@ -14,6 +14,18 @@ from helpers import X_CREDS, run, write_config
 from signing import Signing, browse, no_secret_in, recorded_accounts, stored_env
 
 
+@pytest.fixture(autouse=True)
+def environment_kept() -> Any:
+    """An in-process `publish` reads HOME/env into os.environ: the next test's
+    `crosspost auth` process must not inherit what this one stored."""
+    import os
+
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 def auth(config: Path, sandbox: Any, channel: str, *args: str) -> Signing:
     return Signing("-c", config, "auth", channel, "--sandbox", sandbox.url, "--no-browser", *args)
 
