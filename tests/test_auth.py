@@ -285,3 +285,44 @@ def test_facebook_token_for_the_wrong_page_exits_2_and_stores_nothing(
     assert stored_env(isolated_home) == {}
     assert "fb" not in recorded_accounts(isolated_home)
     no_secret_in((out, err), [*_page_tokens(sandbox), "fb-app-secret-99999999"])
+
+
+# -- Mastodon: the app registered on the instance, then authorization code ----------------
+
+
+def test_mastodon_registers_the_app_and_stores_the_token(
+    tmp_path: Path, sandbox: Any, isolated_home: Path
+) -> None:
+    config = write_config(
+        tmp_path,
+        f"  toot:\n    network: mastodon\n    api_url: {sandbox.url}\n"
+        "    credentials:\n      access_token: ${MASTODON_TOKEN}\n",
+    )
+    signing = auth(config, sandbox, "toot")
+    url = signing.url()
+    asked = _query(url)
+    assert url.startswith(f"{sandbox.url}/oauth/authorize?")
+    assert asked["scope"] == "write:statuses write:media read:statuses read:accounts"
+    status, landed, _ = browse(url)
+    assert status == 200 and landed.startswith(asked["redirect_uri"])
+    code, out, err = signing.finish()
+    assert code == 0, err
+    host = sandbox.url.removeprefix("http://")
+    assert f"channel toot now posts as @crosspost@{host}" in err
+    stored = stored_env(isolated_home)
+    assert set(stored) == {"MASTODON_TOKEN"}
+    no_secret_in((out, err), stored.values())
+    assert recorded_accounts(isolated_home)["toot"].account == f"@crosspost@{host}"
+
+
+def test_mastodon_denied_stores_nothing(tmp_path: Path, sandbox: Any, isolated_home: Path) -> None:
+    config = write_config(
+        tmp_path,
+        f"  toot:\n    network: mastodon\n    api_url: {sandbox.url}\n"
+        "    credentials:\n      access_token: ${MASTODON_TOKEN}\n",
+    )
+    signing = auth(config, sandbox, "toot")
+    browse(signing.url() + "&answer=deny")
+    code, _, err = signing.finish()
+    assert code == 1 and "sign-in was refused" in err
+    assert stored_env(isolated_home) == {}

@@ -89,3 +89,8 @@ def _call(what: str, fn: Any) -> Any:
         return fn()
     except (MastodonError, requests.RequestException, OSError) as exc:
         raise SignInFailed(f"Mastodon failed while {what}: {exc}; nothing was stored") from None
+    except (KeyError, TypeError, ValueError) as exc:  # an answer that is not Mastodon's
+        raise SignInFailed(
+            f"the instance answered {what} with something Mastodon would not ({exc!r}): is "
+            "api_url a Mastodon instance? Nothing was stored"
+        ) from None
