@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 
 from helpers import X_CREDS, run, write_config
-from signing import Signing, browse, no_secret_in, recorded_accounts, stored_env
+from signing import (
+    Signing,
+    browse,
+    no_secret_in,
+    recorded_accounts,
+    stored_env,
+    stored_team,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -326,3 +333,99 @@ def test_mastodon_denied_stores_nothing(tmp_path: Path, sandbox: Any, isolated_h
     code, _, err = signing.finish()
     assert code == 1 and "sign-in was refused" in err
     assert stored_env(isolated_home) == {}
+
+
+# -- Bluesky: an app password, never the account's own ---------------------------------------
+
+BSKY = (
+    "  bsky:\n    network: bluesky\n    handle: school.bsky.social\n"
+    "    credentials:\n      app_password: ${BSKY_APP_PASSWORD}\n"
+)
+
+
+def test_bluesky_app_password_is_checked_with_a_session_and_stored(
+    tmp_path: Path, sandbox: Any, isolated_home: Path
+) -> None:
+    config = write_config(tmp_path, BSKY)
+    signing = auth(config, sandbox, "bsky")
+    signing.expect(r"the app password \(not shown\): ")
+    signing.answer("abcd-efgh-ijkl-mnop")
+    code, out, err = signing.finish()
+    assert code == 0, err
+    assert re.search(r"channel bsky now posts as @school\.bsky\.social \(did:plc:\w+\)", err)
+    assert stored_env(isolated_home) == {"BSKY_APP_PASSWORD": "abcd-efgh-ijkl-mnop"}
+    no_secret_in((out, err), ["abcd-efgh-ijkl-mnop"])
+    # The check's session is kept for the runs (no second login: Bluesky limits them).
+    assert (isolated_home / "networks" / "bsky" / "sandbox" / "session").exists()
+    assert recorded_accounts(isolated_home)["bsky"].account.startswith("@school.bsky.social")
+
+
+def test_bluesky_refuses_what_looks_like_the_account_password(
+    tmp_path: Path, sandbox: Any, isolated_home: Path
+) -> None:
+    signing = auth(write_config(tmp_path, BSKY), sandbox, "bsky")
+    signing.expect(r"the app password \(not shown\): ")
+    signing.answer("MyRealPassw0rd!")
+    code, out, err = signing.finish()
+    assert code == 2
+    assert "it may be the account's own password, which crosspost never takes" in err
+    assert stored_env(isolated_home) == {}
+    assert sandbox.requests("bluesky") == []  # it never left the machine
+    no_secret_in((out, err), ["MyRealPassw0rd!"])
+
+
+# -- bit.ly: the generic token, checked on /v4/user ----------------------------------------
+
+SHORTENED = "shortener:\n  service: bitly\n  token: ${BITLY_TOKEN}\nchannels:\n" + (
+    "  xing:\n    network: manual\n    site: Xing\n    instructions: paste it\n"
+)
+
+
+def test_bitly_token_is_checked_then_stored(
+    tmp_path: Path, sandbox: Any, isolated_home: Path
+) -> None:
+    config = tmp_path / "channels.yaml"
+    config.write_text(SHORTENED)
+    token = "0123456789abcdef0123456789abcdef01234567"
+    signing = auth(config, sandbox, "bitly")
+    signing.expect(r"the bit.ly access token \(not shown\): ")
+    signing.answer(token)
+    code, out, err = signing.finish()
+    assert code == 0, err
+    assert "the shortener now uses bit.ly as sandbox-school (BITLY_TOKEN stored in HOME/env)" in err
+    assert stored_env(isolated_home) == {"BITLY_TOKEN": token}
+    no_secret_in((out, err), [token])
+
+
+def test_bitly_bad_token_stores_nothing(tmp_path: Path, sandbox: Any, isolated_home: Path) -> None:
+    config = tmp_path / "channels.yaml"
+    config.write_text(SHORTENED)
+    signing = auth(config, sandbox, "bitly")
+    signing.expect(r"access token \(not shown\): ")
+    signing.answer("not-a-bitly-token-12345")
+    code, out, err = signing.finish()
+    assert code == 1
+    assert err.count("error:") == 1 and "bit.ly refused that token" in err
+    assert stored_env(isolated_home) == {}
+    no_secret_in((out, err), ["not-a-bitly-token-12345"])
+
+
+# -- the team file ----------------------------------------------------------------------------
+
+
+def test_stored_in_the_team_file_when_the_team_has_one(
+    tmp_path: Path, sandbox: Any, isolated_home: Path
+) -> None:
+    config = write_config(tmp_path, BSKY)
+    assert run("-c", config, "secrets", "init", "--name", "alice").exit_code == 0
+    signing = auth(config, sandbox, "bsky", "--to", "team")
+    signing.expect(r"the app password \(not shown\): ")
+    signing.answer("abcd-efgh-ijkl-mnop")
+    code, _, err = signing.finish()
+    assert code == 0, err
+    assert "stored in the team file" in err
+    assert stored_team(tmp_path / "secrets.age", isolated_home) == {
+        "BSKY_APP_PASSWORD": "abcd-efgh-ijkl-mnop"
+    }
+    assert stored_env(isolated_home) == {}
+    assert b"abcd-efgh-ijkl-mnop" not in (tmp_path / "secrets.age").read_bytes()

@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from crosspost.sandbox import bitly_user
 from crosspost.sandbox.state import Fault, Store, normalize_bitlink, now_iso
 from crosspost.sandbox.wire import Api, Reply, Request, Route
 
@@ -203,6 +204,7 @@ API = Api(
         Route(
             "GET", re.compile(r"^/v4/bitlinks/(?P<bitlink>.+?)/clicks/?$"), clicks, posting=False
         ),
+        *bitly_user.ROUTES,
     ),
     fault_reply=fault_reply,
     not_found=not_found,
