@@ -17,7 +17,7 @@ LOGIN = "sandbox-school"
 
 
 def get_user(req: Request, store: Store, _: re.Match[str]) -> Reply:
-    scheme, _, token = (req.header("authorization") or "").partition(" ")
+    scheme, _space, token = (req.header("authorization") or "").partition(" ")
     if scheme != "Bearer" or not GENERIC_TOKEN.match(token.strip()):
         return Reply(
             403,
