@@ -429,3 +429,12 @@ def test_stored_in_the_team_file_when_the_team_has_one(
     }
     assert stored_env(isolated_home) == {}
     assert b"abcd-efgh-ijkl-mnop" not in (tmp_path / "secrets.age").read_bytes()
+
+
+def test_the_sandbox_log_keeps_no_token_of_a_sign_in(
+    tmp_path: Path, sandbox: Any, isolated_home: Path
+) -> None:
+    code, _, err, _ = _facebook(tmp_path, sandbox, "1")
+    assert code == 0, err
+    logged = str(sandbox.requests("facebook"))
+    assert "EAAuser-token-10101010" not in logged and "fb-app-secret-99999999" not in logged
