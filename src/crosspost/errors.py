@@ -105,6 +105,16 @@ class NonexistentTime(BadInput, ValueError):
         self.next_valid = next_valid
 
 
+class SignInFailed(CrosspostError):
+    """`crosspost auth` did not get a token: the sign-in was refused or abandoned, or the
+    network turned the answer down.  Nothing was stored (exit 1: try again)."""
+
+
+class SignInMismatch(BadInput):
+    """A sign-in answered for something else: a redirect whose `state` is not this
+    request's, a token for another Page than the channel's.  Nothing was stored."""
+
+
 class LedgerError(CrosspostError):
     """The ledger failed while in use (a disk error, another process holding it too long)."""
 

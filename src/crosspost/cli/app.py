@@ -42,6 +42,7 @@ COMMAND_ORDER = (
     "note",
     "report",
     "cron",
+    "auth",
     "secrets",
     "handbook",
     "sandbox",

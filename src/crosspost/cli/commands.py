@@ -2,6 +2,7 @@
 its commands)."""
 
 from . import (  # noqa: F401
+    auth_cmds,
     chain,
     doctor_cmds,
     feeds_cmds,

@@ -13,6 +13,15 @@ secrets_app = typer.Typer(
 )
 app.add_typer(secrets_app, name="secrets")
 
+# Where a secret goes; `crosspost auth` stores there too.
+TargetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--to",
+        metavar="team|env",
+        help="The team file, or HOME/env [default: team when the team has a file].",
+    ),
+]
 StdinOpt = Annotated[
     bool,
     typer.Option("--stdin", help="Read the value as one line from a pipe (for scripts)."),
@@ -85,14 +94,7 @@ def list_secrets(
 @secrets_app.command("set")
 def set_secret(
     name: Annotated[str, typer.Argument(help="The NAME channels.yaml references as ${NAME}.")],
-    to: Annotated[
-        str | None,
-        typer.Option(
-            "--to",
-            metavar="team|env",
-            help="The team file, or HOME/env [default: team when the team has a file].",
-        ),
-    ] = None,
+    to: TargetOpt = None,
     stdin: StdinOpt = False,
 ) -> None:
     """Store a secret, typed at a prompt (never an argument, so never in shell history)."""

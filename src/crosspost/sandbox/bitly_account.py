@@ -1,5 +1,11 @@
-"""bit.ly as `crosspost doctor` reads it: the account behind a token, and its plan's
-monthly limits (`GET /v4/user`, `GET /v4/user/platform_limits`).
+"""bit.ly's account reads: the account behind a token (`GET /v4/user`, which
+`crosspost auth bitly` and `crosspost doctor` ask) and its plan's monthly limits
+(`GET /v4/user/platform_limits`).
+
+bit.ly's generic access tokens are 40 hexadecimal digits: a token of another
+shape is refused here (403 FORBIDDEN, as bit.ly answers one), except the
+sandbox's own stand-ins for an unset token (`sandbox-...`), which stand for a
+good one.  Shortening keeps taking any token.
 
 The shorten count is the links made in this sandbox, unless a test says otherwise
 (a quota nearly spent):
@@ -17,16 +23,20 @@ from crosspost.sandbox.wire import Reply, Request
 NETWORK = "bitly"
 USER_PATH = re.compile(r"^/v4/user/?$")
 LIMITS_PATH = re.compile(r"^/v4/user/platform_limits/?$")
-FREE_PLAN_SHORTENS = 1000  # a month's /v4/shorten calls on the sandbox's plan
+FREE_PLAN_SHORTENS = 1000
+GENERIC_TOKEN = re.compile(
+    r"^([0-9a-f]{40}|sandbox-.+)$"
+)  # a month's /v4/shorten calls on the sandbox's plan
 
 
 def user(req: Request, store: Store, found: re.Match[str]) -> Reply:
     from crosspost.sandbox import bitly  # it imports this module for its routes
 
-    if bitly._token(req) is None:
+    token = bitly._token(req)
+    if token is None or not GENERIC_TOKEN.match(token):
         return bitly._forbidden()
     with store.lock:
-        login = store.memory(NETWORK).get("login", "sandbox-user")
+        login = store.memory(NETWORK).get("login", "sandbox-school")
     body = {"login": login, "name": login, "is_active": True, "default_group_guid": "Bsandbox"}
     return Reply(200, body)
 

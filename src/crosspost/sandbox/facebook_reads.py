@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crosspost.sandbox import facebook_auth
 from crosspost.sandbox.state import Store
 from crosspost.sandbox.wire import Reply, Request
 
@@ -38,7 +39,9 @@ def read_page(req: Request, store: Store, found: re.Match[str]) -> Reply:
         )
     with store.lock:
         memory = store.memory(NETWORK)
-        name = memory.get("page_names", {}).get(page, f"Sandbox Page {page}")
+        # The Pages an auth flow lists (/me/accounts) read back by the same name.
+        listed = {p["id"]: p["name"] for p in facebook_auth.PAGES}
+        name = memory.get("page_names", {}).get(page) or listed.get(page, f"Sandbox Page {page}")
         followers = sum(1 for p in store.live_posts(NETWORK) if p["account"] == page) + 120
     values: dict[str, Any] = {"id": page, "name": name, "followers_count": followers}
     values |= {"fan_count": followers, "link": f"https://www.facebook.com/{page}"}

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from crosspost.sandbox import linkedin_reads
+from crosspost.sandbox import linkedin_auth, linkedin_reads
 from crosspost.sandbox.little import publish
 from crosspost.sandbox.state import Fault, Store, now_iso
 from crosspost.sandbox.wire import Api, Reply, Request, Route, body_of
@@ -398,7 +398,9 @@ def not_found(req: Request) -> Reply:
 
 API = Api(
     network=NETWORK,
-    owns=lambda path: path.startswith(("/rest/", "/linkedin-upload/", "/v2/userinfo")),
+    owns=lambda path: path.startswith(
+        ("/rest/", "/linkedin-upload/", "/v2/userinfo", linkedin_auth.PREFIX)
+    ),
     routes=(
         Route("POST", re.compile(r"^/rest/posts/?$"), create_post),
         Route("GET", re.compile(r"^/rest/posts/?$"), find_posts, posting=False),
@@ -406,6 +408,7 @@ API = Api(
         Route("PUT", re.compile(r"^/linkedin-upload/(?P<token>[A-Za-z0-9_-]+)$"), upload_image),
         Route("GET", linkedin_reads.USERINFO_PATH, linkedin_reads.userinfo, posting=False),
         Route("GET", linkedin_reads.ORGANIZATION_PATH, linkedin_reads.organization, posting=False),
+        *linkedin_auth.ROUTES,
     ),
     fault_reply=fault_reply,
     not_found=not_found,

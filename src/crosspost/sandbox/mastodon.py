@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+from crosspost.sandbox import mastodon_auth
 from crosspost.sandbox.mastodon_entities import (
     account_entity,
     countable_length,
@@ -427,8 +428,9 @@ def not_found(req: Request) -> Reply:
 
 API = Api(
     network=NETWORK,
-    owns=lambda path: path.startswith(("/api/v1/", "/api/v2/")),
+    owns=lambda path: path.startswith(("/api/v1/", "/api/v2/")) or path in mastodon_auth.PATHS,
     routes=(
+        *mastodon_auth.ROUTES,
         Route("GET", re.compile(r"^/api/v(?P<v>[12])/instance/?$"), get_instance, posting=False),
         Route(
             "GET",

@@ -11,7 +11,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from crosspost.sandbox import twitter_reads
+from crosspost.sandbox import twitter_auth, twitter_reads
 from crosspost.sandbox.state import Fault, Store, now_iso
 from crosspost.sandbox.wire import Api, Reply, Request, Route, Upload, parse_oauth_params
 from crosspost.xlength import MAX_WEIGHTED_LENGTH, weighted_length
@@ -383,13 +383,14 @@ def _account_label(account: str) -> str:
 
 API = Api(
     network=NETWORK,
-    owns=lambda path: path.startswith("/2/"),
+    owns=lambda path: path.startswith("/2/") or path in twitter_auth.PATHS,
     routes=(
         Route("POST", re.compile(r"^/2/tweets/?$"), create_tweet),
         Route("POST", re.compile(r"^/2/media/upload/?$"), upload_media),
         Route("POST", re.compile(r"^/2/media/metadata/?$"), describe_media, posting=False),
         Route("GET", re.compile(r"^/2/users/me/?$"), get_me, posting=False),
         Route("GET", re.compile(r"^/2/users/(?P<id>[0-9]+)/tweets/?$"), list_tweets, posting=False),
+        *twitter_auth.ROUTES,
     ),
     fault_reply=fault_reply,
     not_found=not_found,

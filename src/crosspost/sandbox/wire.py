@@ -25,6 +25,7 @@ SECRET_KEYS = frozenset(
         "access_token",
         "appsecret_proof",
         "client_secret",
+        "fb_exchange_token",  # the user token `crosspost auth` exchanges
         "input_token",
         "oauth_signature",
         "oauth_token",
