@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..errors import BadInput
 from ..networks.bluesky_session import SessionStore, looks_like_app_password
-from .common import Context, SignedIn
+from .common import Context, Flow, SignedIn
 
 NEEDS = ("app_password",)
 APP_PASSWORDS = "https://bsky.app/settings/app-passwords"
@@ -33,3 +33,7 @@ def sign_in(ctx: Context) -> SignedIn:
     # The check that follows must log in with this password, not resume the old session.
     SessionStore(ctx.state_dir).forget()
     return SignedIn(values={"app_password": password}, account=f"@{handle}")
+
+
+# What `NetworkInfo.sign_in` of the bluesky network names.
+FLOW = Flow(NEEDS, lambda ctx, names: sign_in(ctx))

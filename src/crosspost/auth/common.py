@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -238,3 +238,11 @@ def json_answer(response: Any, *, what: str) -> dict[str, Any]:
 def request_failed(exc: BaseException, *, what: str) -> SignInFailed:
     """A request that got no answer, as one line (the scrubber takes any secret out)."""
     return SignInFailed(f"{what} could not be reached: {type(exc).__name__}: {exc}")
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A network's guided sign-in, as its `NetworkInfo.sign_in` names it."""
+
+    needs: tuple[str, ...]  # the credential fields the flow fills
+    run: Callable[[Context, dict[str, str]], SignedIn]  # (context, field -> secret name)

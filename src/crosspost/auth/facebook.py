@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import SignInFailed, SignInMismatch
 from ..secrets import remember
-from .common import Context, SignedIn, json_answer, request_failed
+from .common import Context, Flow, SignedIn, json_answer, request_failed
 
 GRAPH_HOST = "https://graph.facebook.com"
 EXPLORER = "https://developers.facebook.com/tools/explorer/"
@@ -116,3 +116,7 @@ class Graph:
                 "nothing was stored"
             )
         return body
+
+
+# What `NetworkInfo.sign_in` of the facebook network names.
+FLOW = Flow(NEEDS, lambda ctx, names: sign_in(ctx))

@@ -19,7 +19,15 @@ from urllib.parse import urlencode
 
 from ..errors import BadInput, SignInFailed
 from ..secrets import remember, secret_value
-from .common import Context, RedirectListener, SignedIn, json_answer, new_state, request_failed
+from .common import (
+    Context,
+    Flow,
+    RedirectListener,
+    SignedIn,
+    json_answer,
+    new_state,
+    request_failed,
+)
 
 WWW_HOST = "https://www.linkedin.com"
 AUTHORIZE_PATH = "/oauth/v2/authorization"
@@ -132,3 +140,7 @@ def _signed_in(ctx: Context, answer: dict[str, Any], *, access_name: str) -> Sig
         account_id=str(ctx.channel.settings.author),
         notes=tuple(notes),
     )
+
+
+# What `NetworkInfo.sign_in` of the linkedin network names.
+FLOW = Flow(NEEDS, lambda ctx, names: sign_in(ctx, access_name=names["access_token"]))

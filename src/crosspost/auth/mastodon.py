@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import ConfigError, SignInFailed
 from ..secrets import remember
-from .common import Context, RedirectListener, SignedIn, new_state
+from .common import Context, Flow, RedirectListener, SignedIn, new_state
 
 NEEDS = ("access_token",)
 # What the adapter does: post with images, read its account and its own statuses back.
@@ -94,3 +94,7 @@ def _call(what: str, fn: Any) -> Any:
             f"the instance answered {what} with something Mastodon would not ({exc!r}): is "
             "api_url a Mastodon instance? Nothing was stored"
         ) from None
+
+
+# What `NetworkInfo.sign_in` of the mastodon network names.
+FLOW = Flow(NEEDS, lambda ctx, names: sign_in(ctx))

@@ -10,14 +10,13 @@ before anything is stored; only then are they written to the secret store
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import BadInput, SignInFailed
 from ..secrets import ref_name
-from . import bitly, bluesky, facebook, linkedin, mastodon, twitter
-from .common import DEFAULT_WAIT, Context, Prompts, SignedIn
+from . import bitly
+from .common import DEFAULT_WAIT, Context, Flow, Prompts, SignedIn
 
 if TYPE_CHECKING:
     from ..config import ChannelConfig
@@ -28,23 +27,19 @@ if TYPE_CHECKING:
 SHORTENER = "bitly"
 
 
-@dataclass(frozen=True)
-class Flow:
-    needs: tuple[str, ...]  # the credential fields the flow fills
-    run: Callable[[Context, dict[str, str]], SignedIn]  # (context, field -> secret name)
+def flow_of(channel: ChannelConfig) -> Flow | None:
+    """The sign-in its network's plugin names (`NetworkInfo.sign_in`, "module:attribute",
+    imported only now: a network module stays cheap), or None when it has none."""
+    from importlib import import_module
 
-
-# One flow per network that has one; a plugin's network has none yet and says so.
-FLOWS: dict[str, Flow] = {
-    "twitter": Flow(twitter.NEEDS, lambda ctx, names: twitter.sign_in(ctx)),
-    "facebook": Flow(facebook.NEEDS, lambda ctx, names: facebook.sign_in(ctx)),
-    "linkedin": Flow(
-        linkedin.NEEDS,
-        lambda ctx, names: linkedin.sign_in(ctx, access_name=names["access_token"]),
-    ),
-    "mastodon": Flow(mastodon.NEEDS, lambda ctx, names: mastodon.sign_in(ctx)),
-    "bluesky": Flow(bluesky.NEEDS, lambda ctx, names: bluesky.sign_in(ctx)),
-}
+    where = channel.info.sign_in
+    if where is None:
+        return None
+    module, _, attribute = where.partition(":")
+    flow = getattr(import_module(module), attribute)
+    if not isinstance(flow, Flow):
+        raise BadInput(f"the {channel.network} network's sign_in {where!r} is not an auth Flow")
+    return flow
 
 
 @dataclass(frozen=True)
@@ -80,7 +75,7 @@ def sign_in(
     if name == SHORTENER and name not in config.channels:
         return _sign_in_shortener(ws, prompts, sandbox_url=sandbox_url, target=target)
     channel = config.channel(name)
-    flow = FLOWS.get(channel.network)
+    flow = flow_of(channel)
     if flow is None:
         raise BadInput(
             f"channel {name} is a {channel.network} channel, which has no guided sign-in: "

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import SignInFailed
 from ..secrets import remember
-from .common import Context, SignedIn
+from .common import Context, Flow, SignedIn
 
 # Where tweepy signs its OAuth requests; the sandbox (or a channel's api_url) stands in.
 OAUTH_HOST = "https://api.twitter.com"
@@ -95,3 +95,7 @@ def _whoami(ctx: Context, values: dict[str, str]) -> tuple[str, str]:
 
 def _failed(what: str, exc: BaseException) -> SignInFailed:
     return SignInFailed(f"{what}: {exc}; nothing was stored")
+
+
+# What `NetworkInfo.sign_in` of the twitter network names.
+FLOW = Flow(NEEDS, lambda ctx, names: sign_in(ctx))

@@ -100,6 +100,9 @@ class NetworkInfo:
     templates: Path | None = None
     # More hashtags than this and readers see spam (the network's own advice); None: no advice.
     hashtag_advice: int | None = None
+    # The guided sign-in of `crosspost auth`: "module:attribute" naming a
+    # `crosspost.auth.common.Flow`, imported only when she signs in; None: none.
+    sign_in: str | None = None
     # Stand-ins for unset credentials against the sandbox, where the network checks a
     # credential's shape (a Bluesky app password); others get "sandbox-<variable>".
     sandbox_credentials: Mapping[str, str] = field(default_factory=dict)

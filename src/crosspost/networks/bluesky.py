@@ -80,6 +80,7 @@ class BlueskyNetwork:
         default_api_url=API_URL,
         settings_model=BlueskySettings,
         templates=TEMPLATES,
+        sign_in="crosspost.auth.bluesky:FLOW",
     )
 
     def __init__(

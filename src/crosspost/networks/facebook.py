@@ -85,6 +85,7 @@ class FacebookNetwork:
         images=True,
         alt_text=True,
         hashtag_advice=3,
+        sign_in="crosspost.auth.facebook:FLOW",
     )
 
     def __init__(

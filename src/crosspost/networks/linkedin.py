@@ -72,6 +72,7 @@ class LinkedInNetwork:
         images=True,
         alt_text=True,
         hashtag_advice=5,  # LinkedIn's own advice
+        sign_in="crosspost.auth.linkedin:FLOW",
     )
 
     def __init__(

@@ -69,6 +69,7 @@ class MastodonNetwork:
         api_url_required=True,
         settings_model=MastodonSettings,
         templates=TEMPLATES,
+        sign_in="crosspost.auth.mastodon:FLOW",
     )
 
     def __init__(

@@ -74,6 +74,7 @@ class TwitterNetwork:
         credentials=CREDENTIALS,
         default_api_url="https://api.x.com",
         settings_model=None,
+        sign_in="crosspost.auth.twitter:FLOW",
     )
 
     def __init__(
