@@ -110,6 +110,15 @@ def test_the_dry_run_says_a_network_without_images_gets_none(
     assert "acme takes no image from crosspost: the post goes without it" in row["warnings"]
 
 
+def test_a_network_without_a_sign_in_says_how_to_store_its_credentials(
+    tmp_path: Path, acme_site: Path
+) -> None:
+    config = write(tmp_path / "channels.yaml", "channels:\n" + ACME_CHANNEL)
+    done = crosspost(acme_site, "-c", config, "auth", "acme-school")
+    assert done.returncode == 2, done.stderr
+    assert "has no guided sign-in" in done.stderr and "crosspost secrets set" in done.stderr
+
+
 def test_a_project_template_overrides_the_plugins(tmp_path: Path, acme_site: Path) -> None:
     config = write(tmp_path / "channels.yaml", "channels:\n" + ACME_CHANNEL)
     write(tmp_path / "templates" / "acme.j2", "Ours: {{ post.title }}\n")
