@@ -280,6 +280,20 @@ def test_secrets_readable_by_others_fail(
     doctor(config, sandbox, "x", expect=0)
 
 
+def test_a_private_key_readable_by_others_fails(
+    tmp_path: Path, isolated_home: Path, config: Path, sandbox: Any, monkeypatch: Any
+) -> None:
+    healthy(tmp_path, isolated_home, monkeypatch)
+    assert run("-c", config, "secrets", "init", "--name", "alice").exit_code == 0
+    identity = isolated_home / "identity.age.txt"
+    identity.chmod(0o644)
+    result = run("-c", config, "doctor", "--sandbox", sandbox.url, "x", "--json")
+    assert result.exit_code == 1, result.stderr
+    modes = [f for f in json.loads(result.stdout)["findings"] if f["what"] == "file modes"]
+    assert [f["status"] for f in modes if str(identity) in f["detail"]] == ["fail"]
+    assert "AGE-SECRET-KEY" not in result.stdout + result.stderr
+
+
 def test_a_network_down_is_could_not_check_not_broken(
     tmp_path: Path, isolated_home: Path, config: Path, sandbox: Any, monkeypatch: Any
 ) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from ..secrets.team import identity_path
 from .channels import cheap_findings, live_findings
 from .findings import Diagnosis, Finding, Status
 
@@ -46,7 +47,10 @@ class Doctor:
             found += bitly_findings(ws.config.shortener, sandbox_url=sandbox_url)
         found += rotation_findings(ws, now=now, sandbox=sandbox_url is not None, channels=names)
         found.append(ledger)
-        found += machine.mode_findings([ws.home / "env", ws.config.secrets_path])
+        # The identity is this manager's private age key: readable by others, the team
+        # file is theirs to read too.
+        identity = identity_path(ws.home)
+        found += machine.mode_findings([ws.home / "env", ws.config.secrets_path, identity])
         found.append(machine.cron_finding(ws.home))
         found.append(machine.last_run_finding(last_run, now=now))
         found.append(machine.clock_finding(_clock_url(channels, sandbox_url), timeout=5))
