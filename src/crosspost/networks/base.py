@@ -106,6 +106,16 @@ class NetworkInfo:
     # Stand-ins for unset credentials against the sandbox, where the network checks a
     # credential's shape (a Bluesky app password); others get "sandbox-<variable>".
     sandbox_credentials: Mapping[str, str] = field(default_factory=dict)
+    # How `publish --dry-run --html` draws a post: one of the built-in looks
+    # ("x", "facebook", "linkedin", "mastodon", "bluesky", "manual"), or "generic"
+    # (the text, its image and its link) for a network that has none of its own.
+    preview_style: str = "generic"
+    # (characters, lines): the feed folds a long text behind "…see more" after that many
+    # characters or lines, whichever comes first; None: the network shows it whole.
+    # LinkedIn folds organic posts after 3 lines, on desktop and mobile alike, and
+    # plans for about 210 characters (John Espirian, '"See more" breakpoints on
+    # LinkedIn posts', 2024; the ~210 figure is the usual planning number).
+    fold_at: tuple[int, int] | None = None
 
 
 class Answer(StrEnum):

@@ -81,6 +81,7 @@ class BlueskyNetwork:
         settings_model=BlueskySettings,
         templates=TEMPLATES,
         sign_in="crosspost.auth.bluesky:FLOW",
+        preview_style="bluesky",
     )
 
     def __init__(

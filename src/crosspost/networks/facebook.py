@@ -86,6 +86,7 @@ class FacebookNetwork:
         alt_text=True,
         hashtag_advice=3,
         sign_in="crosspost.auth.facebook:FLOW",
+        preview_style="facebook",
     )
 
     def __init__(

@@ -1,9 +1,8 @@
 """LinkedIn: a thin `requests` client for the versioned REST Posts API (posting, and
 reading the author's posts back to find one an interrupted attempt may have made).
 
-python-linkedin-v2 cannot post and linkedin-api-client does not raise on 4xx,
-so this speaks the API directly.  `requests` is imported inside methods: this
-module must stay cheap to import.
+python-linkedin-v2 cannot post and linkedin-api-client does not raise on 4xx, so this
+speaks the API directly.  `requests` is imported inside methods: it must stay cheap to import.
 """
 
 from __future__ import annotations
@@ -42,8 +41,7 @@ if TYPE_CHECKING:
     from crosspost.networks.base import CredentialCheck
 
 API_HOST = "https://api.linkedin.com"
-# LinkedIn hands out image upload URLs on its own hosts; with `api_url` set they
-# are sent there too, so the sandbox sees the whole flow.
+# LinkedIn's image upload URLs are on its own hosts, sent to `api_url` too (the sandbox).
 LINKEDIN_HOSTS = (API_HOST, "https://www.linkedin.com")
 POSTS_PATH = "/rest/posts"
 IMAGES_INIT_PATH = "/rest/images?action=initializeUpload"
@@ -73,6 +71,8 @@ class LinkedInNetwork:
         alt_text=True,
         hashtag_advice=5,  # LinkedIn's own advice
         sign_in="crosspost.auth.linkedin:FLOW",
+        preview_style="linkedin",
+        fold_at=(210, 3),  # "…see more" after ~210 characters or 3 lines (see base.py)
     )
 
     def __init__(

@@ -50,6 +50,7 @@ class ManualNetwork:
         alt_text=True,
         credentials=(),
         settings_model=ManualSettings,
+        preview_style="manual",
     )
 
     def __init__(

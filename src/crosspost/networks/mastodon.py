@@ -70,6 +70,7 @@ class MastodonNetwork:
         settings_model=MastodonSettings,
         templates=TEMPLATES,
         sign_in="crosspost.auth.mastodon:FLOW",
+        preview_style="mastodon",
     )
 
     def __init__(

@@ -75,6 +75,7 @@ class TwitterNetwork:
         default_api_url="https://api.x.com",
         settings_model=None,
         sign_in="crosspost.auth.twitter:FLOW",
+        preview_style="x",
     )
 
     def __init__(
