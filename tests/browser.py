@@ -18,11 +18,20 @@ needs_browser = pytest.mark.skipif(
 
 def dump_dom(url: str, profile: Path) -> str:
     """The DOM the browser built for `url`, serialised, after its scripts ran."""
+    return open_page(url, profile)[0]
+
+
+def open_page(url: str, profile: Path) -> tuple[str, list[str]]:
+    """(the DOM after scripts ran, every console message): an uncaught error, a
+    console.error and a resource the page's Content-Security-Policy blocked each
+    leave one, which Chromium logs to stderr as `CONSOLE` lines."""
     assert BROWSER is not None
     done = subprocess.run(
         [
             BROWSER,
             "--headless",
+            "--enable-logging=stderr",
+            "--v=0",
             "--no-sandbox",
             "--disable-gpu",
             "--disable-quic",
@@ -40,7 +49,8 @@ def dump_dom(url: str, profile: Path) -> str:
         timeout=120,
         check=True,
     )
-    return done.stdout
+    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+    return done.stdout, console
 
 
 class _Seen(HTMLParser):
@@ -62,3 +72,71 @@ def seen(dom: str) -> _Seen:
     parser = _Seen()
     parser.feed(dom)
     return parser
+
+
+VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+
+
+class Node:
+    """One element of a DOM the browser built: its tag, attributes, children and text."""
+
+    def __init__(self, tag: str, attrs: dict[str, str | None]) -> None:
+        self.tag = tag
+        self.attrs = attrs
+        self.children: list[Node | str] = []
+
+    @property
+    def classes(self) -> list[str]:
+        return (self.attrs.get("class") or "").split()
+
+    @property
+    def text(self) -> str:
+        """Its text as written, whitespace kept (pre-wrap texts keep their newlines)."""
+        return "".join(c if isinstance(c, str) else c.text for c in self.children)
+
+    def all(self, tag: str | None = None, cls: str | None = None) -> list[Node]:
+        """Every element under this one (itself excluded) with `tag` and class `cls`."""
+        found = []
+        for child in self.children:
+            if isinstance(child, Node):
+                if (tag is None or child.tag == tag) and (cls is None or cls in child.classes):
+                    found.append(child)
+                found.extend(child.all(tag, cls))
+        return found
+
+    def one(self, tag: str | None = None, cls: str | None = None) -> Node:
+        found = self.all(tag, cls)
+        assert len(found) == 1, f"{len(found)} <{tag or '*'} class={cls}> under <{self.tag}>"
+        return found[0]
+
+
+class _Tree(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        node = Node(tag, dict(attrs))
+        self.stack[-1].children.append(node)
+        if tag not in VOID:
+            self.stack.append(node)
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def tree(dom: str) -> Node:
+    """`dom` as a tree of `Node`s, to look for elements by tag and class."""
+    parser = _Tree()
+    parser.feed(dom)
+    parser.close()
+    return parser.root

@@ -63,6 +63,16 @@ X_CREDS = (
     "      access_token_secret: ${X_TOKEN_SECRET}\n"
 )
 
+# An X channel that threads, a Facebook Page and a LinkedIn organization: ${FB_TOKEN}, ${LI_TOKEN}.
+X_FB_LI = (
+    "  x:\n    network: twitter\n    overflow: thread\n"
+    + X_CREDS
+    + "  fb:\n    network: facebook\n    page_id: '111'\n"
+    "    credentials:\n      page_token: ${FB_TOKEN}\n"
+    "  li:\n    network: linkedin\n    author: urn:li:organization:42\n"
+    "    credentials:\n      access_token: ${LI_TOKEN}\n"
+)
+
 
 def write_config(tmp: Path, channels: str) -> Path:
     """channels.yaml with the given `channels:` body (4-space channel fields)."""

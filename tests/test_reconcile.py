@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from helpers import X_CREDS, run, write_config, write_post
+from helpers import X_FB_LI, run, write_config, write_post
 
 SECRETS = {
     "X_KEY": "ck-SECRET-1111",
@@ -31,14 +31,7 @@ SECRETS = {
     "FB_TOKEN": "EAAB-SECRET-5555",
     "LI_TOKEN": "AQV-SECRET-6666",
 }
-CHANNELS = (
-    "  x:\n    network: twitter\n    overflow: thread\n"
-    + X_CREDS
-    + "  fb:\n    network: facebook\n    page_id: '111'\n"
-    "    credentials:\n      page_token: ${FB_TOKEN}\n"
-    "  li:\n    network: linkedin\n    author: urn:li:organization:42\n"
-    "    credentials:\n      access_token: ${LI_TOKEN}\n"
-)
+CHANNELS = X_FB_LI
 
 
 # A summary three X posts long: the channel's `overflow: thread` makes a thread of it.

@@ -53,6 +53,15 @@ def publish(
             help="With --dry-run: stay offline, show the long link (bit.ly is asked when sent).",
         ),
     ] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            help="With --dry-run: also write each channel's copy, drawn as its network shows "
+            "it, to one self-contained HTML file (- for stdout).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> Any:
     """Publish posts to their channels, exactly once (or preview them with --dry-run)."""
@@ -60,9 +69,23 @@ def publish(
     selected = ws.channels(channel or [])
     loaded = ws.load_posts(posts)
     sandbox_url = sandbox.rstrip("/") if sandbox else None
+    if html is not None and not dry_run:
+        from ..errors import BadInput
+
+        raise BadInput("--html draws a dry run: add --dry-run (nothing is sent with it)")
+    if html is not None and str(html) == "-" and as_json:
+        from ..errors import BadInput
+
+        raise BadInput("--html - and --json both want stdout: give --html a file name")
     if dry_run:
         return _preview(
-            ws, loaded, selected, as_json=as_json, shorten=not no_shorten, sandbox_url=sandbox_url
+            ws,
+            loaded,
+            selected,
+            as_json=as_json,
+            shorten=not no_shorten,
+            sandbox_url=sandbox_url,
+            html=html,
         )
     if no_shorten:
         from ..errors import BadInput
@@ -102,10 +125,16 @@ def _preview(
     as_json: bool,
     shorten: bool,
     sandbox_url: str | None,
+    html: Path | None = None,
 ) -> None:
     from .output import print_json, show_previews
 
     previews = ws.preview(posts, selected, shorten=shorten, sandbox_url=sandbox_url)
+    if html is not None:
+        from .preview_page import write_html_preview
+
+        if write_html_preview(ws.config, posts, previews, html):
+            return  # the page went to stdout: nothing else may
     if as_json:
         print_json([pv.to_json() for pv in previews])
     else:
