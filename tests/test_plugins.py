@@ -98,6 +98,25 @@ def test_dry_run_uses_the_plugins_template_and_length(tmp_path: Path, acme_site:
     assert (row["length"], row["limit"]) == (ACME_LENGTH, 200)
 
 
+@needs_browser
+def test_the_html_preview_draws_a_plugin_network_as_a_generic_card(
+    tmp_path: Path, acme_site: Path
+) -> None:
+    from browser import open_page, tree
+
+    config = write(tmp_path / "channels.yaml", "channels:\n" + ACME_CHANNEL)
+    out = tmp_path / "preview.html"
+    done = crosspost(acme_site, "-c", config, "publish", "-n", "--html", out, acme_post(tmp_path))
+    assert done.returncode == 0, done.stderr
+    dom, console = open_page(out.as_uri(), tmp_path / "profile")
+    assert console == []
+    (card,) = tree(dom).all("section", "channel")
+    # Acme names no look of its own: its text, its count and its link, in the generic card.
+    assert "style-generic" in card.classes and card.attrs["data-network"] == "acme"
+    assert card.one(cls="text").text == ACME_TEXT
+    assert card.one(cls="count").text == f"{ACME_LENGTH}/200"
+
+
 def test_the_dry_run_says_a_network_without_images_gets_none(
     tmp_path: Path, acme_site: Path
 ) -> None:
