@@ -34,6 +34,7 @@ JSON_KEYS = {
     "skipped",
     "warnings",
     "lang",  # the language version the channel gets (issue 9)
+    "x_cost",  # the estimated X API cost (issue 14), null off X
 }
 
 

@@ -99,7 +99,11 @@ def november(path: Path, **kwargs: Any) -> Any:
 
 def figures(month: Any) -> dict[str, dict[str, int]]:
     return {
-        c.channel: {k: v for k, v in c.to_json().items() if k not in ("channel", "network") and v}
+        c.channel: {
+            k: v
+            for k, v in c.to_json().items()
+            if k not in ("channel", "network", "x_cost_usd") and v
+        }
         for c in month.channels
     }
 

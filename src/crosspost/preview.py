@@ -12,6 +12,7 @@ from .config.models import ALL_AUDIENCES
 from .errors import BadInput
 from .links import tag_url
 from .post import Post
+from .pricing import Cost, cost_of
 from .render import Rendered, render
 from .routing import RELAYED, SKIPPED, Routing, route_post
 
@@ -31,6 +32,7 @@ class Preview:
     lang: str | None = None  # the language version this channel gets
     # The link is still the long one, to be shortened by bit.ly (it is measured as short).
     link_pending: bool = False
+    cost: Cost | None = None  # the estimated X API cost (None: a network that bills nothing)
 
     @property
     def text(self) -> str:
@@ -50,6 +52,7 @@ class Preview:
             "skipped": self.skipped,
             "warnings": list(self.warnings),
             "lang": self.lang,
+            "x_cost": self.cost.to_json() if self.cost else None,
         }
 
 
@@ -149,7 +152,18 @@ def preview_channel(
         warnings=tuple(warnings),
         lang=config.lang_of(post.lang),
         link_pending=pending_short,
+        cost=_cost(config, channel, post, rendered.parts),
     )
+
+
+def _cost(
+    config: Config, channel: ChannelConfig, post: Post, parts: tuple[str, ...]
+) -> Cost | None:
+    """What the network's API will charge for it; nothing for a post pasted by hand."""
+    if channel.manual:
+        return None
+    alt = post.image_path is not None and bool(post.image_alt) and channel.info.alt_text
+    return cost_of(channel.network, parts, alt_text=alt, prices=config.x_prices)
 
 
 def _render_as_sent(

@@ -29,6 +29,7 @@ COMMAND_ORDER = (
     "publish",
     "schedule",
     "queue",
+    "calendar",
     "run",
     "status",
     "done",

@@ -3,6 +3,7 @@ its commands)."""
 
 from . import (  # noqa: F401
     auth_cmds,
+    calendar_cmds,
     chain,
     doctor_cmds,
     feeds_cmds,

@@ -138,7 +138,10 @@ def _preview(
     if as_json:
         print_json([pv.to_json() for pv in previews])
     else:
+        from .costs import show_costs
+
         show_previews(previews)
+        show_costs([(pv.channel, pv.cost) for pv in previews])
 
 
 @app.command()

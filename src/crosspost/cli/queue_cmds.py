@@ -77,6 +77,9 @@ def schedule(
             for s in shown
         ),
     )
+    from .costs import show_costs
+
+    show_costs([(s.channel, s.cost) for s in shown])
     skipped = len(result) - len(shown)
     if skipped:
         info(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -23,6 +25,7 @@ from pydantic import (
 
 from ..errors import NotFound
 from ..pacing import Pacing, parse_clock, parse_days, parse_duration, parse_window
+from ..pricing import X_PRICES, PriceTable
 from ..secrets import (
     WRITE_A_REFERENCE,
     check_secret_ref,
@@ -277,6 +280,34 @@ class Feed(_Model):
         return value
 
 
+class XPrices(_Model):
+    """`x_prices:`: X's API prices in USD per request, overriding crosspost's table
+    (`crosspost.pricing.X_PRICES`) line by line; `since` and `source` say whose list it is."""
+
+    post: Decimal | None = Field(default=None, ge=0, le=100)
+    post_with_link: Decimal | None = Field(default=None, ge=0, le=100)
+    reply: Decimal | None = Field(default=None, ge=0, le=100)
+    reply_with_link: Decimal | None = Field(default=None, ge=0, le=100)
+    alt_text: Decimal | None = Field(default=None, ge=0, le=100)
+    since: date | None = None
+    source: str | None = None
+
+    @field_validator(
+        "post", "post_with_link", "reply", "reply_with_link", "alt_text", mode="before"
+    )
+    @classmethod
+    def _plain_number(cls, value: Any) -> Any:
+        # YAML reads 0.015 as a float: take its shortest spelling, never its binary value.
+        if isinstance(value, bool):
+            raise ValueError("a price in USD, like 0.015")
+        if isinstance(value, float | int):
+            return Decimal(repr(value))
+        return value
+
+    def table(self) -> PriceTable:
+        return X_PRICES.updated(**self.model_dump(exclude_none=True))
+
+
 class ConfigFile(_Model):
     """channels.yaml as written, before the networks have had their say."""
 
@@ -286,6 +317,7 @@ class ConfigFile(_Model):
     feeds: tuple[Feed, ...] = ()
     # The team's encrypted secrets, relative to channels.yaml (default: secrets.age beside it).
     secrets_file: str | None = None
+    x_prices: XPrices = XPrices()
 
     @field_validator("secrets_file")
     @classmethod
@@ -342,6 +374,7 @@ class Config:
     channels: dict[str, ChannelConfig]
     feeds: tuple[Feed, ...] = ()
     secrets_file: Path | None = None  # `secrets_file:`, resolved against base_dir
+    x_prices: PriceTable = X_PRICES  # X's API prices, `x_prices:` applied
 
     @property
     def base_dir(self) -> Path:

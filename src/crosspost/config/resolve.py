@@ -60,6 +60,7 @@ def resolve_config(parsed: ConfigFile, where: Locator) -> Config:
         shortener=parsed.shortener,
         channels=channels,
         feeds=parsed.feeds,
+        x_prices=parsed.x_prices.table(),
         secrets_file=(
             where.path.parent / Path(parsed.secrets_file).expanduser()
             if parsed.secrets_file

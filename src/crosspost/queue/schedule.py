@@ -15,6 +15,7 @@ from ..ledger import Delivery, Store, open_store
 from ..pacing import next_allowed, violation
 from ..post import Post
 from ..preview import Preview, preview_channel
+from ..pricing import Cost
 from ..routing import Routing, route_versions
 from ..sending.content import delivery_content, new_delivery, other_version
 from ..states import DeliveryState, Route
@@ -38,6 +39,7 @@ class Scheduled:
     due_at: datetime | None = None
     timezone: str = "UTC"
     note: str | None = None
+    cost: Cost | None = None  # the estimated X API cost of sending it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +51,7 @@ class Scheduled:
             "due_at": self.due_at.isoformat() if self.due_at else None,
             "due_local": local_text(self.due_at, self.timezone),
             "note": self.note,
+            "x_cost": self.cost.to_json() if self.cost else None,
         }
 
 
@@ -196,7 +199,12 @@ class Scheduler:
             note = f"{note}; " if note else ""
             note += f"breaks pacing ({warning}): it will move when due"
         return Scheduled(
-            **base, state=DeliveryState.PENDING, delivery_id=delivery.id, due_at=due, note=note
+            **base,
+            state=DeliveryState.PENDING,
+            delivery_id=delivery.id,
+            due_at=due,
+            note=note,
+            cost=plan.preview.cost,
         )
 
     def _resolve(

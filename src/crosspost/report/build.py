@@ -17,9 +17,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from ..ledger import Delivery, Event, Note
+from ..pricing import X_PRICES, PriceTable, delivery_cost, is_priced
 from ..states import TRANSITIONS, DeliveryState, EventKind, Route, state_after
 from .model import (
     HISTORY_MONTHS,
@@ -52,12 +54,14 @@ def build_report(
     channels: Mapping[str, str] | None = None,
     history: int = HISTORY_MONTHS,
     now: datetime | None = None,
+    prices: PriceTable = X_PRICES,
 ) -> Report:
     """The report for `month` from the ledger's deliveries, events and notes.
 
     `channels` (name -> network, in display order) are shown even when idle;
     channels found only in the ledger follow, by name.  `history` months before
     `month` are included, back to the first month the ledger has anything for.
+    The X API spend is estimated at `prices` from what crosspost sent.
     """
     tz = ZoneInfo(timezone)
     moment = now or datetime.now(UTC)
@@ -74,7 +78,9 @@ def build_report(
     in_ledger = ledger.channel_networks()
     order = _channel_order(channels or {}, in_ledger, notes)
     networks = dict(in_ledger) | dict(channels or {})
-    computed = [_month_figures(m, tz, deliveries, events, notes, order, networks) for m in months]
+    computed = [
+        _month_figures(m, tz, deliveries, events, notes, order, networks, prices) for m in months
+    ]
     start = month.start(tz)
     month_notes = tuple(
         NoteLine(at=n.at.astimezone(tz), channel=n.channel, text=n.text)
@@ -149,9 +155,11 @@ def _month_figures(
     notes: Sequence[Note],
     order: Sequence[str],
     networks: Mapping[str, str],
+    prices: PriceTable = X_PRICES,
 ) -> MonthFigures:
     start, end = month.start(tz), month.end(tz)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    spent: dict[str, Decimal] = {}
     links: dict[str, list[str]] = defaultdict(list)
     touched: set[int] = set()
     for e in events:
@@ -167,6 +175,9 @@ def _month_figures(
             # the network, does); otherwise a person posted.
             confirmed = kind is not E.DONE or e.detail.get("from") == S.UNKNOWN
             c["sent" if confirmed else "by_hand"] += 1
+            cost = delivery_cost(d.network, d.parts, d.payload, prices=prices)
+            if confirmed and cost is not None:  # a person's paste goes through no API
+                spent[d.channel] = spent.get(d.channel, Decimal(0)) + cost.total
             if d.route == Route.REPOST:
                 c["reposts"] += 1
             if d.link and d.link not in links[d.channel]:
@@ -189,6 +200,7 @@ def _month_figures(
             channel=name,
             network=networks.get(name, "?"),
             links=tuple(links.get(name, ())),
+            x_cost=spent.get(name, Decimal(0)) if is_priced(networks.get(name, "")) else None,
             **dict(counts.get(name, {})),
         )
         for name in order

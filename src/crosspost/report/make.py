@@ -66,6 +66,7 @@ def make_report(
         channels={name: ch.network for name, ch in config.channels.items()},
         history=history,
         now=moment,
+        prices=config.x_prices,
     )
     if not clicks:
         return report

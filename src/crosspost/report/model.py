@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -87,6 +88,7 @@ class ChannelFigures:
     notes: int = 0
     clicks: int | None = None  # None: not requested, unavailable, or links not shortened
     links: tuple[str, ...] = ()  # the links sent this month (short ones carry clicks)
+    x_cost: Decimal | None = None  # estimated X API spend on what was sent (None: not X)
 
     @property
     def posted(self) -> int:
@@ -108,6 +110,7 @@ class ChannelFigures:
             "retries": self.retries,
             "notes": self.notes,
             "clicks": self.clicks,
+            "x_cost_usd": None if self.x_cost is None else str(self.x_cost),
         }
 
 
@@ -133,6 +136,12 @@ class MonthFigures:
         known = [c.clicks for c in self.channels if c.clicks is not None]
         return sum(known) if known else None
 
+    @property
+    def x_cost(self) -> Decimal | None:
+        """The month's estimated X API spend over every X channel (None: no X channel)."""
+        known = [c.x_cost for c in self.channels if c.x_cost is not None]
+        return sum(known, Decimal(0)) if known else None
+
     def channel(self, name: str) -> ChannelFigures | None:
         return next((c for c in self.channels if c.channel == name), None)
 
@@ -141,7 +150,11 @@ class MonthFigures:
             "month": self.month.label,
             "active": self.active,
             "channels": [c.to_json() for c in self.channels],
-            "totals": {name: self.total(name) for name in FIGURES} | {"clicks": self.clicks},
+            "totals": {name: self.total(name) for name in FIGURES}
+            | {
+                "clicks": self.clicks,
+                "x_cost_usd": None if self.x_cost is None else str(self.x_cost),
+            },
         }
 
 

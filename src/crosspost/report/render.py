@@ -35,6 +35,7 @@ from .tables import (
     notes_table,
     posts_table,
     title,
+    x_cost_line,
 )
 
 FORMATS = ("md", "csv", "html", "json")
@@ -148,7 +149,7 @@ def _md_cell(cell: Cell, column: Column, row: Row) -> str:
 
 CSV_FIELDS = (
     "section", "month", "channel", "network", *(n for _, n in COLUMNS), "clicks",
-    "post_title", "post_url", "state", "at", "copy_url", "text",
+    "post_title", "post_url", "state", "at", "copy_url", "text", "x_cost",
 )  # fmt: skip
 # A CSV field of a `post` row: (the posts table's column, the part of its cell).
 _POST_FIELDS = {
@@ -216,7 +217,10 @@ def terminal_view(report: Report) -> Iterator[Line | Table]:
     if report.empty:
         yield Line(empty_message(report))
     else:
-        yield channel_table(report.figures, report)
+        # The terminal's table is as wide as it can be: the X spend gets a line of its own.
+        yield channel_table(report.figures, report, x_cost=False)
+        if x_cost_line(report.figures):
+            yield Line(x_cost_line(report.figures))
         yield Line(LEGEND, "dim")
         if report.posts:
             yield posts_table(report).shown()

@@ -8,8 +8,10 @@ a column (say Clicks) is added, named and computed in one place.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from ..pricing import money
 from ..states import DeliveryState, Route
 from .model import Cell, ChannelFigures, Column, MonthFigures, Report, Row, Table
 
@@ -86,27 +88,53 @@ def _clicks_column() -> Column:
     return Column("clicks", "Clicks", "right", terminal="clicks")
 
 
-def channel_table(figures: MonthFigures, report: Report, *, clicks: bool | None = None) -> Table:
+def channel_table(
+    figures: MonthFigures, report: Report, *, clicks: bool | None = None, x_cost: bool = True
+) -> Table:
     """One month's figures per channel, and their total (Clicks when `clicks`, by
-    default when the report asked for them)."""
+    default when the report asked for them; the X API spend when there is an X
+    channel, unless not `x_cost`)."""
     with_clicks = report.clicks_requested if clicks is None else clicks
     columns = [Column("channel", "Channel"), Column("network", "Network")]
     columns += [Column(name, heading, "right") for heading, name in COLUMNS]
-    rows = [_channel_row(c, report, with_clicks) for c in figures.channels]
+    with_cost = x_cost and figures.x_cost is not None  # an X channel: its API bills posts
+    rows = [_channel_row(c, report, with_clicks, with_cost) for c in figures.channels]
     total = [Cell("Total"), Cell("")] + [Cell.of(figures.total(name)) for _, name in COLUMNS]
     if with_clicks:
         columns.append(Column("clicks", "Clicks", "right"))
         total.append(Cell(clicks_text(figures.clicks, report), data=figures.clicks))
+    if with_cost:
+        columns.append(Column("x_cost", "X API $", "right"))
+        total.append(_cost_cell(figures.x_cost))
     rows.append(Row(tuple(total), total=True))
     return Table("Channels", tuple(columns), tuple(rows))
 
 
-def _channel_row(c: ChannelFigures, report: Report, with_clicks: bool) -> Row:
+def _channel_row(c: ChannelFigures, report: Report, with_clicks: bool, with_cost: bool) -> Row:
     cells = [Cell.of(c.channel), Cell.of(c.network)]
     cells += [Cell.of(getattr(c, name)) for _, name in COLUMNS]
     if with_clicks:
         cells.append(Cell(clicks_text(c.clicks, report), data=c.clicks))
+    if with_cost:
+        cells.append(_cost_cell(c.x_cost))
     return Row(tuple(cells))
+
+
+def _cost_cell(amount: Decimal | None) -> Cell:
+    """The estimated X API spend: `0.42` (USD), a dash for a channel X does not bill."""
+    if amount is None:
+        return Cell("—")
+    return Cell(money(amount).removeprefix("$"), data=str(amount))
+
+
+def x_cost_line(figures: MonthFigures) -> str:
+    """`Estimated X API spend: $0.42 (ebs-x $0.21, ginger-x $0.21)`; empty without X."""
+    if figures.x_cost is None:
+        return ""
+    each = ", ".join(
+        f"{c.channel} {money(c.x_cost)}" for c in figures.channels if c.x_cost is not None
+    )
+    return f"Estimated X API spend: {money(figures.x_cost)} ({each})"
 
 
 def posts_table(report: Report) -> Table:
