@@ -263,16 +263,21 @@ class Workspace(QueueDesk, Handover):
         clicks: bool = False,
         sandbox_url: str | None = None,
         now: datetime | None = None,
+        audience: str | None = None,
     ) -> Report:
-        """The month's report (`--month`: 2026-11, this, last); clicks from bit.ly with `clicks`."""
+        """The month's report (`--month`: 2026-11, this, last); clicks from bit.ly with `clicks`;
+        one brand's channels alone with `audience`."""
         from zoneinfo import ZoneInfo
 
         from .report import Month, make_report
+        from .report.brands import check_audience
 
         now = now or datetime.now(UTC)
         # Read the month before the ledger is opened: a typo creates no ledger file.
         tz = ZoneInfo(self.config.defaults.timezone)
         parsed = Month.parse(month, today=now.astimezone(tz))
+        if audience is not None:
+            check_audience(self.config, audience)  # before the ledger is opened, as above
         with self.store() as ledger:
             return make_report(
                 self.config,
@@ -282,6 +287,7 @@ class Workspace(QueueDesk, Handover):
                 clicks=clicks,
                 sandbox_url=sandbox_url,
                 now=now,
+                audience=audience,
             )
 
     # -- feeds, notes, cron -----------------------------------------------------------------

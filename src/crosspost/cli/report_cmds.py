@@ -44,16 +44,75 @@ def report(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    audience: Annotated[
+        str | None,
+        typer.Option(
+            "--audience", "-a", metavar="BRAND", help="Only BRAND's channels (and `all` ones)."
+        ),
+    ] = None,
+    split_audience: Annotated[
+        bool,
+        typer.Option(
+            "--split-audience",
+            help="One file per audience: --out DIR, or a name like report-{audience}.html.",
+        ),
+    ] = False,
 ) -> None:
     """The monthly report: per channel, per post, notes and history; clicks with --clicks."""
     from ..errors import BadInput
-    from ..report import format_for, render, write_report
-    from .output import info, warn
+    from ..report import format_for
 
     if as_json and fmt not in (None, "json"):
         raise BadInput(f"--json and --format {fmt} disagree; keep one")
+    ws = workspace()
+    if split_audience:
+        _split(ws, out, "json" if as_json else fmt, audience, month, history, clicks, sandbox)
+        return
     chosen = format_for(out, "json" if as_json else fmt)
-    result = workspace().report(month=month, history=history, clicks=clicks, sandbox_url=sandbox)
+    result = ws.report(
+        month=month, history=history, clicks=clicks, sandbox_url=sandbox, audience=audience
+    )
+    _write(result, chosen, out)
+
+
+def _split(
+    ws: Any,
+    out: Path | None,
+    fmt: str | None,
+    audience: str | None,
+    month: str,
+    history: int,
+    clicks: bool,
+    sandbox: str | None,
+) -> None:
+    """`--split-audience`: each audience's report into its own file."""
+    from ..errors import BadInput
+    from ..report import split_paths
+
+    if audience is not None:
+        raise BadInput("--split-audience writes every audience's report; drop --audience")
+    if out is None:
+        raise BadInput(
+            "--split-audience writes one file per audience: give --out DIR "
+            "or --out report-{audience}.html"
+        )
+    brands = ws.config.audiences
+    if not brands:
+        raise BadInput(
+            f"--split-audience: no channel in {ws.config.path} has an `audience:`; "
+            "leave it out for the one report"
+        )
+    for path, chosen, brand in split_paths(out, fmt, brands):
+        result = ws.report(
+            month=month, history=history, clicks=clicks, sandbox_url=sandbox, audience=brand
+        )
+        _write(result, chosen, path)
+
+
+def _write(result: Any, chosen: str, out: Path | None) -> None:
+    from ..report import render, write_report
+    from .output import info, warn
+
     for w in result.warnings:
         warn(w)
     if chosen == "table" and out is None:
@@ -66,7 +125,8 @@ def report(
         typer.echo(text, nl=False)
         return
     write_report(out, text, chosen)
-    info(f"report for {result.month.title} written to {out}")
+    brand = f" ({result.audience})" if result.audience else ""
+    info(f"report for {result.month.title}{brand} written to {out}")
 
 
 def _plain_tables(report: Any) -> str:

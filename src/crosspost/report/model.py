@@ -211,6 +211,8 @@ class Report:
     history: tuple[MonthFigures, ...]  # the months before, oldest first
     clicks: str = "not requested"  # "bit.ly", or "unavailable: why"
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    audience: str | None = None  # the brand the report is for; None: every channel
+    shared: tuple[str, ...] = ()  # of its channels, those that serve every brand (`all`)
 
     @property
     def empty(self) -> bool:
@@ -237,6 +239,8 @@ class Report:
         return list(names)
 
     def to_json(self) -> dict[str, Any]:
+        # A brand's report says whose it is; the whole report stays as it always was.
+        brand = {"audience": self.audience, "shared_channels": list(self.shared)}
         return {
             "month": self.month.label,
             "title": self.month.title,
@@ -249,7 +253,7 @@ class Report:
             "notes": [n.to_json() for n in self.notes],
             "history": [m.to_json() for m in self.history],
             "warnings": list(self.warnings),
-        }
+        } | (brand if self.audience else {})
 
 
 # -- the one table model --------------------------------------------------------------------

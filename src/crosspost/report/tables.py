@@ -59,7 +59,15 @@ def empty_message(report: Report) -> str:
 
 
 def title(report: Report) -> str:
-    return f"Social presence: {report.month.title}"
+    brand = f" · {report.audience}" if report.audience else ""
+    return f"Social presence: {report.month.title}{brand}"
+
+
+def channel_cell(name: str, report: Report) -> Cell:
+    """A channel's name, marked when it serves every brand (in a brand's report)."""
+    if name in report.shared:
+        return Cell(f"{name} (all brands)", data=name)
+    return Cell.of(name)
 
 
 def meta(report: Report) -> str:
@@ -102,7 +110,7 @@ def channel_table(figures: MonthFigures, report: Report, *, clicks: bool | None 
 
 
 def _channel_row(c: ChannelFigures, report: Report, with_clicks: bool) -> Row:
-    cells = [Cell.of(c.channel), Cell.of(c.network)]
+    cells = [channel_cell(c.channel, report), Cell.of(c.network)]
     cells += [Cell.of(getattr(c, name)) for _, name in COLUMNS]
     if with_clicks:
         cells.append(Cell(clicks_text(c.clicks, report), data=c.clicks))
@@ -128,7 +136,7 @@ def posts_table(report: Report) -> Table:
             went_out = cp.state is DeliveryState.SENT
             cells = [
                 Cell(post.title, link=post.url),
-                Cell.of(cp.channel),
+                channel_cell(cp.channel, report),
                 Cell.of(cp.network),
                 Cell(copy_state(cp.state, cp.route), note=cp.error, css=str(cp.state)),
                 Cell.of(local_time(cp.at, report)),
@@ -175,7 +183,7 @@ def history_by_channel(report: Report) -> Table:
     columns += [Column(m.month.label, m.month.label, "right") for m in report.months]
     rows = []
     for name in report.channel_names():
-        cells = [Cell.of(name)]
+        cells = [channel_cell(name, report)]
         for m in report.months:
             c = m.channel(name)
             cells.append(Cell.of(c.posted if c else 0))
