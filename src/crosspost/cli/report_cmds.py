@@ -50,6 +50,16 @@ def report(
             "--audience", "-a", metavar="BRAND", help="Only BRAND's channels (and `all` ones)."
         ),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", metavar="fr|en", help="Its language [default: defaults.lang]."),
+    ] = None,
+    csv_sep: Annotated[
+        str | None,
+        typer.Option(
+            "--csv-sep", metavar="CHAR", help="The CSV's separator [default: ; in French, else ,]."
+        ),
+    ] = None,
     split_audience: Annotated[
         bool,
         typer.Option(
@@ -64,15 +74,16 @@ def report(
 
     if as_json and fmt not in (None, "json"):
         raise BadInput(f"--json and --format {fmt} disagree; keep one")
+    if csv_sep is not None and (len(csv_sep) != 1 or csv_sep in "\r\n\"'"):
+        raise BadInput(f"--csv-sep {csv_sep!r}: give one character, such as ; or , or a tab")
     ws = workspace()
+    options = {"month": month, "history": history, "clicks": clicks, "sandbox_url": sandbox}
+    options |= {"lang": lang}
     if split_audience:
-        _split(ws, out, "json" if as_json else fmt, audience, month, history, clicks, sandbox)
+        _split(ws, out, "json" if as_json else fmt, audience, options, csv_sep)
         return
     chosen = format_for(out, "json" if as_json else fmt)
-    result = ws.report(
-        month=month, history=history, clicks=clicks, sandbox_url=sandbox, audience=audience
-    )
-    _write(result, chosen, out)
+    _write(ws.report(audience=audience, **options), chosen, out, csv_sep)
 
 
 def _split(
@@ -80,10 +91,8 @@ def _split(
     out: Path | None,
     fmt: str | None,
     audience: str | None,
-    month: str,
-    history: int,
-    clicks: bool,
-    sandbox: str | None,
+    options: dict[str, Any],
+    csv_sep: str | None,
 ) -> None:
     """`--split-audience`: each audience's report into its own file."""
     from ..errors import BadInput
@@ -103,13 +112,10 @@ def _split(
             "leave it out for the one report"
         )
     for path, chosen, brand in split_paths(out, fmt, brands):
-        result = ws.report(
-            month=month, history=history, clicks=clicks, sandbox_url=sandbox, audience=brand
-        )
-        _write(result, chosen, path)
+        _write(ws.report(audience=brand, **options), chosen, path, csv_sep)
 
 
-def _write(result: Any, chosen: str, out: Path | None) -> None:
+def _write(result: Any, chosen: str, out: Path | None, csv_sep: str | None) -> None:
     from ..report import render, write_report
     from .output import info, warn
 
@@ -120,7 +126,7 @@ def _write(result: Any, chosen: str, out: Path | None) -> None:
 
         _print_tables(result, stdout_console())
         return
-    text = _plain_tables(result) if chosen == "table" else render(result, chosen)
+    text = _plain_tables(result) if chosen == "table" else render(result, chosen, csv_sep=csv_sep)
     if out is None:
         typer.echo(text, nl=False)
         return

@@ -8,6 +8,7 @@ terminal tables), then `write_report` when the report goes to a file.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from ..errors import BadInput
 from .brands import brand_of
 from .build import ReportLedger, build_report
 from .clicks import add_clicks, clicks_token, clicks_unavailable
+from .labels import report_language
 from .model import HISTORY_MONTHS, Month, Report
 
 if TYPE_CHECKING:
@@ -46,6 +48,7 @@ def make_report(
     sandbox_url: str | None = None,
     now: datetime | None = None,
     audience: str | None = None,
+    lang: str | None = None,
 ) -> Report:
     """The monthly report for `month`, read from `ledger`, as `config` shows the channels.
 
@@ -57,15 +60,18 @@ def make_report(
     `Report.warnings`, and never fails the report.  `now` (default: the
     current time) is when the report says it was generated.  With `audience`
     (a brand), the report is that brand's channels alone, those of `audience:
-    all` included and marked shared; before any click is asked for.
+    all` included and marked shared; before any click is asked for.  `lang`
+    (`--lang`, default `defaults.lang`, else English) is the language it is
+    written in.
 
-    Raises BadInput for a month that cannot be read, or an audience channels.yaml
-    does not name.
+    Raises BadInput for a month that cannot be read, an audience channels.yaml
+    does not name, or a language the report has no words for.
     """
     timezone = config.defaults.timezone
     moment = now or datetime.now(UTC)
     if not isinstance(month, Month):
         month = Month.parse(month, today=moment.astimezone(ZoneInfo(timezone)))
+    language = report_language(lang, fallback=config.defaults.lang)
     brand = brand_of(config, audience) if audience is not None else None
     names = brand.channels if brand is not None else tuple(config.channels)
     report = build_report(
@@ -77,6 +83,7 @@ def make_report(
         now=moment,
         brand=brand,
     )
+    report = replace(report, lang=language)
     if not clicks:
         return report
     try:

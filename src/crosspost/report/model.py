@@ -213,6 +213,7 @@ class Report:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     audience: str | None = None  # the brand the report is for; None: every channel
     shared: tuple[str, ...] = ()  # of its channels, those that serve every brand (`all`)
+    lang: str = "en"  # the language its words, month names and numbers are written in
 
     @property
     def empty(self) -> bool:
