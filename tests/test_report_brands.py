@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from crosspost.ledger import Ledger, default_ledger_path
+from crosspost.ledger import Ledger
 from helpers import run
 from report_story import Story, utc
 
@@ -78,15 +78,6 @@ def write_brands_story(ledger: Ledger) -> None:
     )
     s.call("2026-11-06T10:00:00", "add_note", text="Ginger note: new FB admin", channel="ginger-fb")
     s.call("2026-11-07T10:00:00", "add_note", text="Team note: holidays")
-
-
-@pytest.fixture
-def brands(tmp_path: Path, isolated_home: Path) -> Path:
-    with Ledger.open(default_ledger_path(isolated_home)) as ledger:
-        write_brands_story(ledger)
-    config = tmp_path / "channels.yaml"
-    config.write_text(BRANDS_CONFIG, encoding="utf-8")
-    return config
 
 
 def report(config: Path, *args: str | Path) -> object:
