@@ -87,3 +87,16 @@ def install_plugin(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], 
         return target
 
     return install
+
+
+@pytest.fixture
+def brands(tmp_path: Path, isolated_home: Path) -> Path:
+    """The two-brand ledger of tests/test_report_brands.py, and its channels.yaml."""
+    from crosspost.ledger import Ledger, default_ledger_path
+    from test_report_brands import BRANDS_CONFIG, write_brands_story
+
+    with Ledger.open(default_ledger_path(isolated_home)) as ledger:
+        write_brands_story(ledger)
+    config = tmp_path / "channels.yaml"
+    config.write_text(BRANDS_CONFIG, encoding="utf-8")
+    return config

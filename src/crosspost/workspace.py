@@ -263,16 +263,24 @@ class Workspace(QueueDesk, Handover):
         clicks: bool = False,
         sandbox_url: str | None = None,
         now: datetime | None = None,
+        audience: str | None = None,
+        lang: str | None = None,
     ) -> Report:
-        """The month's report (`--month`: 2026-11, this, last); clicks from bit.ly with `clicks`."""
+        """The month's report (`--month`: 2026-11, this, last); clicks from bit.ly with `clicks`;
+        one brand's channels alone with `audience`."""
         from zoneinfo import ZoneInfo
 
         from .report import Month, make_report
+        from .report.brands import check_audience
+        from .report.labels import report_language
 
         now = now or datetime.now(UTC)
         # Read the month before the ledger is opened: a typo creates no ledger file.
         tz = ZoneInfo(self.config.defaults.timezone)
         parsed = Month.parse(month, today=now.astimezone(tz))
+        if audience is not None:
+            check_audience(self.config, audience)  # before the ledger is opened, as above
+        report_language(lang, fallback=self.config.defaults.lang)
         with self.store() as ledger:
             return make_report(
                 self.config,
@@ -282,6 +290,8 @@ class Workspace(QueueDesk, Handover):
                 clicks=clicks,
                 sandbox_url=sandbox_url,
                 now=now,
+                audience=audience,
+                lang=lang,
             )
 
     # -- feeds, notes, cron -----------------------------------------------------------------

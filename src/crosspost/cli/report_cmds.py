@@ -44,16 +44,81 @@ def report(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    audience: Annotated[
+        str | None,
+        typer.Option(
+            "--audience", "-a", metavar="BRAND", help="Only BRAND's channels (and `all` ones)."
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", metavar="fr|en", help="Its language [default: defaults.lang]."),
+    ] = None,
+    csv_sep: Annotated[
+        str | None,
+        typer.Option(
+            "--csv-sep", metavar="CHAR", help="The CSV's separator [default: ; in French, else ,]."
+        ),
+    ] = None,
+    split_audience: Annotated[
+        bool,
+        typer.Option(
+            "--split-audience",
+            help="One file per audience: --out DIR, or a name like report-{audience}.html.",
+        ),
+    ] = False,
 ) -> None:
     """The monthly report: per channel, per post, notes and history; clicks with --clicks."""
     from ..errors import BadInput
-    from ..report import format_for, render, write_report
-    from .output import info, warn
+    from ..report import format_for
 
     if as_json and fmt not in (None, "json"):
         raise BadInput(f"--json and --format {fmt} disagree; keep one")
+    if csv_sep is not None and (len(csv_sep) != 1 or csv_sep in "\r\n\"'"):
+        raise BadInput(f"--csv-sep {csv_sep!r}: give one character, such as ; or , or a tab")
+    ws = workspace()
+    options = {"month": month, "history": history, "clicks": clicks, "sandbox_url": sandbox}
+    options |= {"lang": lang}
+    if split_audience:
+        _split(ws, out, "json" if as_json else fmt, audience, options, csv_sep)
+        return
     chosen = format_for(out, "json" if as_json else fmt)
-    result = workspace().report(month=month, history=history, clicks=clicks, sandbox_url=sandbox)
+    _write(ws.report(audience=audience, **options), chosen, out, csv_sep)
+
+
+def _split(
+    ws: Any,
+    out: Path | None,
+    fmt: str | None,
+    audience: str | None,
+    options: dict[str, Any],
+    csv_sep: str | None,
+) -> None:
+    """`--split-audience`: each audience's report into its own file."""
+    from ..errors import BadInput
+    from ..report import split_paths
+
+    if audience is not None:
+        raise BadInput("--split-audience writes every audience's report; drop --audience")
+    if out is None:
+        raise BadInput(
+            "--split-audience writes one file per audience: give --out DIR "
+            "or --out report-{audience}.html"
+        )
+    brands = ws.config.audiences
+    if not brands:
+        raise BadInput(
+            f"--split-audience: no channel in {ws.config.path} has an `audience:`; "
+            "leave it out for the one report"
+        )
+    for path, chosen, brand in split_paths(out, fmt, brands):
+        _write(ws.report(audience=brand, **options), chosen, path, csv_sep)
+
+
+def _write(result: Any, chosen: str, out: Path | None, csv_sep: str | None) -> None:
+    from ..report import render, write_report
+    from .output import info, warn
+
     for w in result.warnings:
         warn(w)
     if chosen == "table" and out is None:
@@ -61,12 +126,13 @@ def report(
 
         _print_tables(result, stdout_console())
         return
-    text = _plain_tables(result) if chosen == "table" else render(result, chosen)
+    text = _plain_tables(result) if chosen == "table" else render(result, chosen, csv_sep=csv_sep)
     if out is None:
         typer.echo(text, nl=False)
         return
     write_report(out, text, chosen)
-    info(f"report for {result.month.title} written to {out}")
+    brand = f" ({result.audience})" if result.audience else ""
+    info(f"report for {result.month.title}{brand} written to {out}")
 
 
 def _plain_tables(report: Any) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .build import ReportLedger, build_report, replay
 from .clicks import add_clicks, clicks_token, clicks_unavailable
-from .make import REPORT_FORMATS, format_for, make_report, write_report
+from .make import REPORT_FORMATS, format_for, make_report, split_paths, write_report
 from .model import (
     HISTORY_MONTHS,
     Cell,
@@ -55,6 +55,7 @@ __all__ = [
     "make_report",
     "render",
     "replay",
+    "split_paths",
     "terminal_cells",
     "terminal_view",
     "write_report",

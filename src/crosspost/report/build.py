@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from ..ledger import Delivery, Event, Note
 from ..pricing import X_PRICES, PriceTable, delivery_cost, is_priced
 from ..states import TRANSITIONS, DeliveryState, EventKind, Route, state_after
+from .brands import Brand
 from .model import (
     HISTORY_MONTHS,
     ChannelFigures,
@@ -55,6 +56,7 @@ def build_report(
     history: int = HISTORY_MONTHS,
     now: datetime | None = None,
     prices: PriceTable = X_PRICES,
+    brand: Brand | None = None,
 ) -> Report:
     """The report for `month` from the ledger's deliveries, events and notes.
 
@@ -62,6 +64,8 @@ def build_report(
     channels found only in the ledger follow, by name.  `history` months before
     `month` are included, back to the first month the ledger has anything for.
     The X API spend is estimated at `prices` from what crosspost sent.
+    With `brand`, every figure, post and note is of that brand's copies alone
+    (`Brand.deliveries`), with the notes of its channels and those naming none.
     """
     tz = ZoneInfo(timezone)
     moment = now or datetime.now(UTC)
@@ -77,6 +81,13 @@ def build_report(
     )
     in_ledger = ledger.channel_networks()
     order = _channel_order(channels or {}, in_ledger, notes)
+    if brand is not None:
+        # Filtered here, before anything is counted: no other brand's copy, event or
+        # note reaches a figure, a table or a chart.
+        deliveries = brand.deliveries(deliveries)
+        events = [e for e in events if e.delivery_id is None or e.delivery_id in deliveries]
+        notes = [n for n in notes if n.channel is None or n.channel in brand.channels]
+        order = [name for name in order if name in brand.channels]
     networks = dict(in_ledger) | dict(channels or {})
     computed = [
         _month_figures(m, tz, deliveries, events, notes, order, networks, prices) for m in months
@@ -95,6 +106,8 @@ def build_report(
         posts=_posts(start, end, tz, deliveries, events, order),
         notes=month_notes,
         history=tuple(computed[:-1]),
+        audience=brand.name if brand is not None else None,
+        shared=brand.shared if brand is not None else (),
     )
 
 

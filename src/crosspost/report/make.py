@@ -7,14 +7,18 @@ terminal tables), then `write_report` when the report goes to a file.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ..errors import BadInput
+from .brands import brand_of
 from .build import ReportLedger, build_report
 from .clicks import add_clicks, clicks_token, clicks_unavailable
+from .labels import report_language
 from .model import HISTORY_MONTHS, Month, Report
 
 if TYPE_CHECKING:
@@ -31,6 +35,7 @@ _BY_SUFFIX = {
     ".json": "json",
     ".txt": "table",
 }
+_SUFFIX = {"md": "md", "csv": "csv", "html": "html", "json": "json", "table": "txt"}
 
 
 def make_report(
@@ -42,6 +47,8 @@ def make_report(
     clicks: bool = False,
     sandbox_url: str | None = None,
     now: datetime | None = None,
+    audience: str | None = None,
+    lang: str | None = None,
 ) -> Report:
     """The monthly report for `month`, read from `ledger`, as `config` shows the channels.
 
@@ -51,23 +58,33 @@ def make_report(
     from the `crosspost sandbox` at `sandbox_url`); a missing token or a bit.ly
     fault leaves them unavailable, with the reason in `Report.clicks` and
     `Report.warnings`, and never fails the report.  `now` (default: the
-    current time) is when the report says it was generated.
+    current time) is when the report says it was generated.  With `audience`
+    (a brand), the report is that brand's channels alone, those of `audience:
+    all` included and marked shared; before any click is asked for.  `lang`
+    (`--lang`, default `defaults.lang`, else English) is the language it is
+    written in.
 
-    Raises BadInput for a month that cannot be read.
+    Raises BadInput for a month that cannot be read, an audience channels.yaml
+    does not name, or a language the report has no words for.
     """
     timezone = config.defaults.timezone
     moment = now or datetime.now(UTC)
     if not isinstance(month, Month):
         month = Month.parse(month, today=moment.astimezone(ZoneInfo(timezone)))
+    language = report_language(lang, fallback=config.defaults.lang)
+    brand = brand_of(config, audience) if audience is not None else None
+    names = brand.channels if brand is not None else tuple(config.channels)
     report = build_report(
         ledger,
         month=month,
         timezone=timezone,
-        channels={name: ch.network for name, ch in config.channels.items()},
+        channels={name: config.channels[name].network for name in names},
         history=history,
         now=moment,
         prices=config.x_prices,
+        brand=brand,
     )
+    report = replace(report, lang=language)
     if not clicks:
         return report
     try:
@@ -92,6 +109,26 @@ def format_for(path: Path | None, fmt: str | None) -> str:
     if fmt not in REPORT_FORMATS:
         raise BadInput(f"--format {fmt}: choose one of {', '.join(REPORT_FORMATS)}")
     return fmt
+
+
+def split_paths(
+    out: Path, fmt: str | None, audiences: Sequence[str]
+) -> list[tuple[Path, str, str]]:
+    """Where `--split-audience --out OUT` writes each audience's report: (path, format,
+    audience).  OUT is a directory (one that exists, or written with a trailing slash):
+    `report-{audience}.EXT` in it, EXT from `fmt` (default html); a name holding
+    `{audience}`: that name filled in; any other name: `-AUDIENCE` before its suffix."""
+    text = str(out)
+    if out.is_dir() or text.endswith(("/", "\\")):
+        chosen = format_for(None, fmt or "html")
+        pattern = str(out / f"report-{{audience}}.{_SUFFIX[chosen]}")
+    elif "{audience}" in text:
+        pattern = text
+        chosen = format_for(out, fmt)
+    else:
+        pattern = str(out.with_name(f"{out.stem}-{{audience}}{out.suffix}"))
+        chosen = format_for(out, fmt)
+    return [(Path(pattern.replace("{audience}", a)), chosen, a) for a in audiences]
 
 
 def write_report(path: Path, text: str, fmt: str) -> None:

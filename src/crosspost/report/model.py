@@ -224,6 +224,9 @@ class Report:
     history: tuple[MonthFigures, ...]  # the months before, oldest first
     clicks: str = "not requested"  # "bit.ly", or "unavailable: why"
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    audience: str | None = None  # the brand the report is for; None: every channel
+    shared: tuple[str, ...] = ()  # of its channels, those that serve every brand (`all`)
+    lang: str = "en"  # the language its words, month names and numbers are written in
 
     @property
     def empty(self) -> bool:
@@ -250,6 +253,8 @@ class Report:
         return list(names)
 
     def to_json(self) -> dict[str, Any]:
+        # A brand's report says whose it is; the whole report stays as it always was.
+        brand = {"audience": self.audience, "shared_channels": list(self.shared)}
         return {
             "month": self.month.label,
             "title": self.month.title,
@@ -262,7 +267,7 @@ class Report:
             "notes": [n.to_json() for n in self.notes],
             "history": [m.to_json() for m in self.history],
             "warnings": list(self.warnings),
-        }
+        } | (brand if self.audience else {})
 
 
 # -- the one table model --------------------------------------------------------------------

@@ -23,29 +23,32 @@ from typing import Any, Literal
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .chart import bar_chart
+from .labels import CATALOGUES, format_number
 from .model import Cell, Column, Report, Row, Table
 from .tables import (
     COLUMNS,
-    LEGEND,
     channel_table,
     empty_message,
     history_by_channel,
     history_table,
+    legend,
     meta,
     notes_table,
     posts_table,
     title,
+    w,
     x_cost_line,
 )
 
 FORMATS = ("md", "csv", "html", "json")
 
 
-def render(report: Report, fmt: str) -> str:
-    """The report in `fmt` (one of FORMATS); the terminal table is the CLI's to draw."""
+def render(report: Report, fmt: str, *, csv_sep: str | None = None) -> str:
+    """The report in `fmt` (one of FORMATS); the terminal table is the CLI's to draw.
+    `csv_sep`: the CSV's separator (default: `;` in French, `,` in English)."""
     renderers: dict[str, Callable[[Report], str]] = {
         "md": render_markdown,
-        "csv": render_csv,
+        "csv": lambda r: render_csv(r, sep=csv_sep),
         "html": render_html,
         "json": render_json,
     }
@@ -67,9 +70,11 @@ def render_html(report: Report) -> str:
     context = _context(report)
     charts = []
     if len(report.months) > 1 or not report.empty:
-        charts.append(bar_chart(report, value=lambda c: c.posted, caption="Posts per channel"))
+        posts = w(report, "chart_posts")
+        charts.append(bar_chart(report, value=lambda c: c.posted, caption=posts))
         if report.clicks_available:
-            charts.append(bar_chart(report, value=lambda c: c.clicks, caption="Clicks per channel"))
+            clicks = w(report, "chart_clicks")
+            charts.append(bar_chart(report, value=lambda c: c.clicks, caption=clicks))
     return _environment("html").get_template("report.html.j2").render(context, charts=charts)
 
 
@@ -81,7 +86,9 @@ def _context(report: Report) -> dict[str, Any]:
         "title": title(report),
         "meta": meta(report),
         "empty_message": empty_message(report),
-        "legend": LEGEND,
+        "legend": legend(report),
+        "words": CATALOGUES[report.lang],
+        "lang": report.lang,
         "channels": channel_table(report.figures, report),
         "posts": posts_table(report).shown() if shown and report.posts else None,
         "notes": notes_table(report) if shown and report.notes else None,
@@ -123,14 +130,15 @@ def md_escape(text: object) -> str:
     return line.replace("<", "&lt;").replace(">", "&gt;")
 
 
-def md_cells(row: Row, table: Table) -> list[str]:
-    """A row's cells as Markdown, in column order."""
+def md_cells(row: Row, table: Table, link: str = "link") -> list[str]:
+    """A row's cells as Markdown, in column order (`link`: a bare link's text)."""
     return [
-        _md_cell(cell, column, row) for cell, column in zip(row.cells, table.columns, strict=True)
+        _md_cell(cell, column, row, link)
+        for cell, column in zip(row.cells, table.columns, strict=True)
     ]
 
 
-def _md_cell(cell: Cell, column: Column, row: Row) -> str:
+def _md_cell(cell: Cell, column: Column, row: Row, link: str) -> str:
     if column.grouped:
         if not row.first:
             return ""
@@ -141,7 +149,7 @@ def _md_cell(cell: Cell, column: Column, row: Row) -> str:
         return md_escape(f"[{inner}]({cell.link})" if cell.link else inner)
     text = f"{cell.text}: {cell.note}" if cell.note else cell.text
     if cell.link:
-        text = f"[{text or 'link'}]({cell.link})"
+        text = f"[{text or link}]({cell.link})"
     return md_escape(text)
 
 
@@ -165,38 +173,61 @@ _POST_FIELDS = {
 }
 
 
-def render_csv(report: Report) -> str:
-    """One table: `channel` rows (every month shown), then `post` and `note` rows."""
+def render_csv(report: Report, *, sep: str | None = None) -> str:
+    """One table: `channel` rows (every month shown), then `post` and `note` rows.
+
+    In the report's language: its headings and sections, and its spreadsheets' custom
+    (French: `;` between fields, a decimal comma); `sep` overrides the separator, and
+    the csv module quotes any field that holds it."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="raise")
-    writer.writeheader()
+    writer = csv.DictWriter(
+        buffer, fieldnames=CSV_FIELDS, extrasaction="raise", delimiter=sep or _SEP[report.lang]
+    )
+    # English keeps the field names it always had (scripts read them); French is for people.
+    english = report.lang == "en"
+    writer.writerow({name: name if english else w(report, name) for name in CSV_FIELDS})
+    section = {s: w(report, f"section_{s}") for s in ("channel", "post", "note")}
     for m in report.months:
         figures = channel_table(m, report, clicks=True)
         for row in figures.rows:
             if not row.total:
                 writer.writerow(
-                    {"section": "channel", "month": m.month.label} | _data(figures, row)
+                    {"section": section["channel"], "month": m.month.label}
+                    | _data(figures, row, report.lang)
                 )
     month = report.month.label
     posts = posts_table(report)
     keys = {c.key for c in posts.columns}
     for row in posts.rows:
-        fields: dict[str, object] = {"section": "post", "month": month}
+        fields: dict[str, object] = {"section": section["post"], "month": month}
         for name, (key, part) in _POST_FIELDS.items():
             value = getattr(posts.cell(row, key), part) if key in keys else None
             fields[name] = "" if value is None else value
         writer.writerow(fields)
     notes = notes_table(report)
     for row in notes.rows:
-        writer.writerow({"section": "note", "month": month} | _data(notes, row))
+        writer.writerow({"section": section["note"], "month": month} | _data(notes, row))
     return buffer.getvalue()
 
 
-def _data(table: Table, row: Row) -> dict[str, object]:
+# Each language's spreadsheet separator: French Excel reads `;` (its decimal mark is `,`).
+_SEP = {"en": ",", "fr": ";"}
+
+
+def _data(table: Table, row: Row, lang: str = "en") -> dict[str, object]:
     return {
-        c.key: "" if cell.data is None else cell.data
-        for c, cell in zip(table.columns, row.cells, strict=True)
+        c.key: _csv_value(cell.data, lang) for c, cell in zip(table.columns, row.cells, strict=True)
     }
+
+
+def _csv_value(value: object, lang: str) -> object:
+    """A cell's data for the CSV: a fractional number with the language's decimal mark
+    (never grouped, so a spreadsheet reads it as a number)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return format_number(value, lang, grouped=False)
+    return value
 
 
 # -- the terminal -------------------------------------------------------------------------
@@ -221,7 +252,7 @@ def terminal_view(report: Report) -> Iterator[Line | Table]:
         yield channel_table(report.figures, report, x_cost=False)
         if x_cost_line(report.figures):
             yield Line(x_cost_line(report.figures))
-        yield Line(LEGEND, "dim")
+        yield Line(legend(report), "dim")
         if report.posts:
             yield posts_table(report).shown()
         if report.notes:

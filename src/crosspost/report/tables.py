@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from ..pricing import money
 from ..states import DeliveryState, Route
+from .labels import format_number, month_title, state_word, word
 from .model import Cell, ChannelFigures, Column, MonthFigures, Report, Row, Table
 
 # (heading, ChannelFigures attribute), in the order every format shows them.
@@ -32,41 +33,61 @@ COLUMNS = (
 HISTORY_FIGURES = (
     "posted", "by_hand", "relayed", "reposts", "failed", "unknown", "retries", "notes",
 )  # fmt: skip
-LEGEND = (
-    "Posted = sent by crosspost + posted by hand. Relayed: carried by another channel. "
-    "Reposts: posted directly because the relay chain was broken. Failed, Unknown and "
-    "Waiting (for someone to post by hand) are as at the end of the month. Retries: attempts "
-    "after the first."
-)
-_LABELS = dict((name, heading) for heading, name in COLUMNS)
 
 
 def clicks_text(value: int | None, report: Report) -> str:
     """A click count as shown: a number, or a dash where there is nothing to count."""
     if value is None:
-        return "unavailable" if report.clicks.startswith("unavailable") else "—"
-    return str(value)
+        return w(report, "unavailable") if report.clicks.startswith("unavailable") else "—"
+    return format_number(value, report.lang)
 
 
 def clicks_caption(report: Report) -> str:
     if report.clicks == "bit.ly":
-        return "clicks from bit.ly: all clicks so far on the links sent in each month"
+        return w(report, "clicks_from")
     if report.clicks.startswith("unavailable"):
-        return f"clicks {report.clicks}"
+        return w(report, "clicks_unavailable", why=report.clicks.removeprefix("unavailable: "))
     return ""
 
 
+def w(report: Report, key: str, **fields: object) -> str:
+    """The report's word for `key`, in its language."""
+    return word(report.lang, key, **fields)
+
+
+def month_name(report: Report) -> str:
+    return month_title(report.month.year, report.month.month, report.lang)
+
+
+def number(value: int, report: Report) -> Cell:
+    """A figure's cell: written as the report's language writes numbers."""
+    return Cell(format_number(value, report.lang), data=value)
+
+
+def legend(report: Report) -> str:
+    """What the channel table's figures mean."""
+    return w(report, "legend")
+
+
 def empty_message(report: Report) -> str:
-    return f"No activity in {report.month.title}: nothing was posted, failed or noted."
+    return w(report, "empty", month=month_name(report))
 
 
 def title(report: Report) -> str:
-    return f"Social presence: {report.month.title}"
+    brand = f" · {report.audience}" if report.audience else ""
+    return w(report, "title", month=month_name(report)) + brand
+
+
+def channel_cell(name: str, report: Report) -> Cell:
+    """A channel's name, marked when it serves every brand (in a brand's report)."""
+    if name in report.shared:
+        return Cell(w(report, "all_brands", name=name), data=name)
+    return Cell.of(name)
 
 
 def meta(report: Report) -> str:
     """The line under the title: time zone, when generated, where the clicks come from."""
-    parts = [report.timezone, f"generated {local_time(report.generated_at, report)}"]
+    parts = [report.timezone, w(report, "generated", when=local_time(report.generated_at, report))]
     if clicks_caption(report):
         parts.append(clicks_caption(report))
     return " · ".join(parts)
@@ -78,14 +99,14 @@ def local_time(moment: datetime | None, report: Report) -> str:
     return f"{moment.astimezone(ZoneInfo(report.timezone)):%Y-%m-%d %H:%M}"
 
 
-def copy_state(state: DeliveryState, route: Route) -> str:
+def copy_state(state: DeliveryState, route: Route, lang: str = "en") -> str:
     if route is Route.REPOST and state is DeliveryState.SENT:
-        return f"{state} (repost)"
-    return str(state)
+        return word(lang, "repost", state=state_word(state, lang))
+    return state_word(state, lang)
 
 
-def _clicks_column() -> Column:
-    return Column("clicks", "Clicks", "right", terminal="clicks")
+def _clicks_column(report: Report) -> Column:
+    return Column("clicks", w(report, "clicks"), "right", terminal=w(report, "clicks").lower())
 
 
 def channel_table(
@@ -95,36 +116,39 @@ def channel_table(
     default when the report asked for them; the X API spend when there is an X
     channel, unless not `x_cost`)."""
     with_clicks = report.clicks_requested if clicks is None else clicks
-    columns = [Column("channel", "Channel"), Column("network", "Network")]
-    columns += [Column(name, heading, "right") for heading, name in COLUMNS]
+    columns = [Column("channel", w(report, "channel")), Column("network", w(report, "network"))]
+    columns += [Column(name, w(report, name), "right") for _, name in COLUMNS]
     with_cost = x_cost and figures.x_cost is not None  # an X channel: its API bills posts
     rows = [_channel_row(c, report, with_clicks, with_cost) for c in figures.channels]
-    total = [Cell("Total"), Cell("")] + [Cell.of(figures.total(name)) for _, name in COLUMNS]
+    total = [Cell(w(report, "total")), Cell("")]
+    total += [number(figures.total(name), report) for _, name in COLUMNS]
     if with_clicks:
-        columns.append(Column("clicks", "Clicks", "right"))
+        columns.append(Column("clicks", w(report, "clicks"), "right"))
         total.append(Cell(clicks_text(figures.clicks, report), data=figures.clicks))
     if with_cost:
-        columns.append(Column("x_cost", "X API $", "right"))
-        total.append(_cost_cell(figures.x_cost))
+        columns.append(Column("x_cost", w(report, "x_cost"), "right"))
+        total.append(_cost_cell(figures.x_cost, report))
     rows.append(Row(tuple(total), total=True))
-    return Table("Channels", tuple(columns), tuple(rows))
+    return Table(w(report, "channels"), tuple(columns), tuple(rows))
 
 
 def _channel_row(c: ChannelFigures, report: Report, with_clicks: bool, with_cost: bool) -> Row:
-    cells = [Cell.of(c.channel), Cell.of(c.network)]
-    cells += [Cell.of(getattr(c, name)) for _, name in COLUMNS]
+    cells = [channel_cell(c.channel, report), Cell.of(c.network)]
+    cells += [number(getattr(c, name), report) for _, name in COLUMNS]
     if with_clicks:
         cells.append(Cell(clicks_text(c.clicks, report), data=c.clicks))
     if with_cost:
-        cells.append(_cost_cell(c.x_cost))
+        cells.append(_cost_cell(c.x_cost, report))
     return Row(tuple(cells))
 
 
-def _cost_cell(amount: Decimal | None) -> Cell:
-    """The estimated X API spend: `0.42` (USD), a dash for a channel X does not bill."""
+def _cost_cell(amount: Decimal | None, report: Report) -> Cell:
+    """The estimated X API spend: `0.42` (USD; `0,42` in French), a dash for a channel
+    X does not bill."""
     if amount is None:
         return Cell("—")
-    return Cell(money(amount).removeprefix("$"), data=str(amount))
+    shown = money(amount).removeprefix("$")
+    return Cell(shown.replace(".", ",") if report.lang == "fr" else shown, data=str(amount))
 
 
 def x_cost_line(figures: MonthFigures) -> str:
@@ -141,24 +165,21 @@ def posts_table(report: Report) -> Table:
     """Each post with activity in the month, one row per copy, as it stood at month end."""
     with_clicks = report.clicks_requested
     columns = [
-        Column("post", "Post", terminal="post", grouped=True),
-        Column("channel", "Channel", terminal="channel"),
-        Column("network", "Network", shown=False),
-        Column("state", "State", terminal="state"),
-        Column("at", "Sent", terminal="sent"),
-        Column("copy", "Copy", terminal="copy"),
+        Column(key, w(report, key), terminal=w(report, key).lower(), grouped=key == "post")
+        for key in ("post", "channel", "network", "state", "at", "copy")
     ]
+    columns[2] = Column("network", w(report, "network"), shown=False)
     if with_clicks:
-        columns.append(_clicks_column())
+        columns.append(_clicks_column(report))
     rows = []
     for post in report.posts:
         for i, cp in enumerate(post.copies):
             went_out = cp.state is DeliveryState.SENT
             cells = [
                 Cell(post.title, link=post.url),
-                Cell.of(cp.channel),
+                channel_cell(cp.channel, report),
                 Cell.of(cp.network),
-                Cell(copy_state(cp.state, cp.route), note=cp.error, css=str(cp.state)),
+                Cell(copy_state(cp.state, cp.route, report.lang), note=cp.error, css=str(cp.state)),
                 Cell.of(local_time(cp.at, report)),
                 Cell("", link=cp.url),
             ]
@@ -166,46 +187,45 @@ def posts_table(report: Report) -> Table:
                 shown = clicks_text(cp.clicks, report) if went_out else ""
                 cells.append(Cell(shown, data=cp.clicks))
             rows.append(Row(tuple(cells), first=i == 0))
-    return Table("Posts", tuple(columns), tuple(rows))
+    return Table(w(report, "posts"), tuple(columns), tuple(rows))
 
 
 def notes_table(report: Report) -> Table:
-    columns = (
-        Column("at", "When", terminal="when"),
-        Column("channel", "Channel", terminal="channel"),
-        Column("text", "Note", terminal="note"),
+    columns = tuple(
+        Column(key, w(report, label), terminal=w(report, label).lower())
+        for key, label in (("at", "when"), ("channel", "channel"), ("text", "note"))
     )
     rows = tuple(
         Row((Cell.of(local_time(n.at, report)), Cell.of(n.channel or ""), Cell.of(n.text)))
         for n in report.notes
     )
-    return Table("Notes", columns, rows)
+    return Table(w(report, "notes_title"), columns, rows)
 
 
 def history_table(report: Report) -> Table:
     """The report month and the months before it, totals only."""
-    columns = [Column("month", "Month")]
-    columns += [Column(name, _LABELS[name], "right") for name in HISTORY_FIGURES]
+    columns = [Column("month", w(report, "month"))]
+    columns += [Column(name, w(report, name), "right") for name in HISTORY_FIGURES]
     if report.clicks_requested:
-        columns.append(Column("clicks", "Clicks", "right"))
+        columns.append(Column("clicks", w(report, "clicks"), "right"))
     rows = []
     for m in report.months:
-        cells = [Cell.of(m.month.label)] + [Cell.of(m.total(n)) for n in HISTORY_FIGURES]
+        cells = [Cell.of(m.month.label)] + [number(m.total(n), report) for n in HISTORY_FIGURES]
         if report.clicks_requested:
             cells.append(Cell(clicks_text(m.clicks, report), data=m.clicks))
         rows.append(Row(tuple(cells)))
-    return Table("History", tuple(columns), tuple(rows))
+    return Table(w(report, "history"), tuple(columns), tuple(rows))
 
 
 def history_by_channel(report: Report) -> Table:
     """Copies posted per channel, month by month."""
-    columns = [Column("channel", "Channel")]
+    columns = [Column("channel", w(report, "channel"))]
     columns += [Column(m.month.label, m.month.label, "right") for m in report.months]
     rows = []
     for name in report.channel_names():
-        cells = [Cell.of(name)]
+        cells = [channel_cell(name, report)]
         for m in report.months:
             c = m.channel(name)
-            cells.append(Cell.of(c.posted if c else 0))
+            cells.append(number(c.posted if c else 0, report))
         rows.append(Row(tuple(cells)))
-    return Table("Posted per channel", tuple(columns), tuple(rows))
+    return Table(w(report, "by_channel"), tuple(columns), tuple(rows))

@@ -1,0 +1,195 @@
+"""The report's words and numbers in English and French: one dict a language, same keys.
+
+Dicts, as the handbook's are (`handbook.labels`): two languages, and a test
+that both catalogues hold the same keys is all the tooling they need; no
+gettext compile step, no Babel to load.  Numbers follow each language's
+custom (CLDR's): `1,234.5` in English, `1 234,5` in French, with the narrow
+no-break space French typesetting puts between thousands.
+"""
+
+from __future__ import annotations
+
+from ..errors import BadInput
+
+LANGUAGES = ("en", "fr")
+DEFAULT_LANGUAGE = "en"
+
+EN: dict[str, str] = {
+    "title": "Social presence: {month}",
+    "empty": "No activity in {month}: nothing was posted, failed or noted.",
+    "generated": "generated {when}",
+    "clicks_from": "clicks from bit.ly: all clicks so far on the links sent in each month",
+    "clicks_unavailable": "clicks unavailable: {why}",
+    "unavailable": "unavailable",
+    "legend": (
+        "Posted = sent by crosspost + posted by hand. Relayed: carried by another channel. "
+        "Reposts: posted directly because the relay chain was broken. Failed, Unknown and "
+        "Waiting (for someone to post by hand) are as at the end of the month. Retries: "
+        "attempts after the first."
+    ),
+    "all_brands": "{name} (all brands)",
+    "relayed_by": "{name} (relayed by {source})",
+    "repost": "{state} (repost)",
+    "total": "Total",
+    "view": "view",
+    "link": "link",
+    # headings
+    "channels": "Channels",
+    "posts": "Posts",
+    "notes_title": "Notes",
+    "history": "History",
+    "over_months": "Over the months",
+    "by_channel": "Posted per channel",
+    "chart_posts": "Posts per channel",
+    "chart_clicks": "Clicks per channel",
+    # columns
+    "channel": "Channel",
+    "network": "Network",
+    "posted": "Posted",
+    "sent": "Sent",
+    "by_hand": "By hand",
+    "relayed": "Relayed",
+    "reposts": "Reposts",
+    "failed": "Failed",
+    "unknown": "Unknown",
+    "waiting": "Waiting",
+    "retries": "Retries",
+    "notes": "Notes",
+    "clicks": "Clicks",
+    "x_cost": "X API $",
+    "post": "Post",
+    "state": "State",
+    "at": "Sent",
+    "copy": "Copy",
+    "when": "When",
+    "note": "Note",
+    "month": "Month",
+    # the CSV's own fields
+    "section": "section",
+    "post_title": "post_title",
+    "post_url": "post_url",
+    "copy_url": "copy_url",
+    "text": "text",
+    "section_channel": "channel",
+    "section_post": "post",
+    "section_note": "note",
+}
+FR: dict[str, str] = {
+    "title": "Présence sociale : {month}",
+    "empty": "Aucune activité en {month} : rien n'a été publié, n'a échoué ni n'a été noté.",
+    "generated": "produit le {when}",
+    "clicks_from": (
+        "clics selon bit.ly : tous les clics à ce jour sur les liens envoyés chaque mois"
+    ),
+    "clicks_unavailable": "clics indisponibles : {why}",
+    "unavailable": "indisponible",
+    "legend": (
+        "Publiés = envoyés par crosspost + publiés à la main. Relayés : portés par un autre "
+        "canal. Republiés : publiés directement, la chaîne de relais étant rompue. Échoués, "
+        "Incertains et En attente (d'une publication à la main) sont comptés en fin de mois. "
+        "Nouvelles tentatives : essais après le premier."
+    ),
+    "all_brands": "{name} (toutes marques)",
+    "relayed_by": "{name} (relayé par {source})",
+    "repost": "{state} (republié)",
+    "total": "Total",
+    "view": "voir",
+    "link": "lien",
+    "channels": "Canaux",
+    "posts": "Publications",
+    "notes_title": "Notes",
+    "history": "Historique",
+    "over_months": "Au fil des mois",
+    "by_channel": "Publiés par canal",
+    "chart_posts": "Publications par canal",
+    "chart_clicks": "Clics par canal",
+    "channel": "Canal",
+    "network": "Réseau",
+    "posted": "Publiés",
+    "sent": "Envoyés",
+    "by_hand": "À la main",
+    "relayed": "Relayés",
+    "reposts": "Republiés",
+    "failed": "Échoués",
+    "unknown": "Incertains",
+    "waiting": "En attente",
+    "retries": "Nouvelles tentatives",
+    "notes": "Notes",
+    "clicks": "Clics",
+    "x_cost": "API X ($)",
+    "post": "Publication",
+    "state": "État",
+    "at": "Envoyé le",
+    "copy": "Copie",
+    "when": "Quand",
+    "note": "Note",
+    "month": "Mois",
+    "section": "section",
+    "post_title": "titre",
+    "post_url": "url_article",
+    "copy_url": "url_copie",
+    "text": "texte",
+    "section_channel": "canal",
+    "section_post": "publication",
+    "section_note": "note",
+}
+CATALOGUES = {"en": EN, "fr": FR}
+# The handbook's spelling (`handbook.labels.MONTHS`), kept here: the handbook imports the
+# report, so the report cannot import it back.
+MONTHS = {
+    "en": (
+        "January", "February", "March", "April", "May", "June", "July", "August",
+        "September", "October", "November", "December",
+    ),
+    "fr": (
+        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+        "septembre", "octobre", "novembre", "décembre",
+    ),
+}  # fmt: skip
+# A copy's state, as each language reads it (the HTML's class stays the state's name).
+STATES: dict[str, dict[str, str]] = {
+    "en": {},
+    "fr": {
+        "pending": "en file", "sending": "en cours", "sent": "envoyé", "failed": "échoué",
+        "unknown": "incertain", "manual": "à publier à la main", "relayed": "relayé",
+        "skipped": "ignoré", "cancelled": "annulé",
+    },
+}  # fmt: skip
+# (thousands separator, decimal mark); French groups with U+202F, as CLDR says.
+_NUMBERS = {"en": (",", "."), "fr": ("\u202f", ",")}
+
+
+def report_language(asked: str | None, *, fallback: str | None) -> str:
+    """The report's language: `asked` (`--lang`), else `defaults.lang` (`fr-CA` reads as
+    `fr`), else English.  A `--lang` the report has no words for is BadInput naming those
+    it has; a `defaults.lang` it has none for (posts in German) falls back to English."""
+    wanted = asked if asked is not None else fallback
+    if wanted is None:
+        return DEFAULT_LANGUAGE
+    base = wanted.strip().lower().replace("_", "-").split("-")[0]
+    if base in CATALOGUES:
+        return base
+    if asked is not None:
+        raise BadInput(f"--lang {asked}: the report is written in {' or '.join(LANGUAGES)}")
+    return DEFAULT_LANGUAGE
+
+
+def word(lang: str, key: str, **fields: object) -> str:
+    text = CATALOGUES[lang][key]
+    return text.format(**fields) if fields else text
+
+
+def month_title(year: int, month: int, lang: str) -> str:
+    return f"{MONTHS[lang][month - 1]} {year}"
+
+
+def state_word(state: str, lang: str) -> str:
+    return STATES[lang].get(state, state)
+
+
+def format_number(value: int | float, lang: str, *, grouped: bool = True) -> str:
+    """`value` as `lang` writes it: grouped thousands (unless not `grouped`, as in a CSV
+    cell a spreadsheet must read as a number) and its decimal mark."""
+    thousands, decimal = _NUMBERS[lang]
+    text = f"{value:,}" if grouped else f"{value}"
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
