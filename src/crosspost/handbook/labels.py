@@ -322,16 +322,6 @@ FR: dict[str, str] = {
 
 CATALOGUES = {"en": EN, "fr": FR}
 
-MONTHS = {
-    "en": (
-        "January", "February", "March", "April", "May", "June", "July", "August",
-        "September", "October", "November", "December",
-    ),
-    "fr": (
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-        "septembre", "octobre", "novembre", "décembre",
-    ),
-}  # fmt: skip
 DAYS = {
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
     "fr": ("lun", "mar", "mer", "jeu", "ven", "sam", "dim"),

@@ -20,10 +20,11 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from ..months import MONTHS
 from ..report import Copy
 from ..report.render import md_escape, template_environment
 from ..states import DeliveryState, Route
-from .labels import CATALOGUES, DAYS, MONTHS, WEEK
+from .labels import CATALOGUES, DAYS, WEEK
 from .model import ChainBranch, ChannelSheet, Handbook, PacingSheet
 
 FORMATS = ("md", "html")

@@ -10,6 +10,7 @@ no-break space French typesetting puts between thousands.
 from __future__ import annotations
 
 from ..errors import BadInput
+from ..months import MONTHS
 
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
@@ -134,18 +135,6 @@ FR: dict[str, str] = {
     "section_note": "note",
 }
 CATALOGUES = {"en": EN, "fr": FR}
-# The handbook's spelling (`handbook.labels.MONTHS`), kept here: the handbook imports the
-# report, so the report cannot import it back.
-MONTHS = {
-    "en": (
-        "January", "February", "March", "April", "May", "June", "July", "August",
-        "September", "October", "November", "December",
-    ),
-    "fr": (
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-        "septembre", "octobre", "novembre", "décembre",
-    ),
-}  # fmt: skip
 # A copy's state, as each language reads it (the HTML's class stays the state's name).
 STATES: dict[str, dict[str, str]] = {
     "en": {},
