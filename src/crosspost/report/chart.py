@@ -14,6 +14,34 @@ from .model import ChannelFigures, Report
 
 # Okabe-Ito: told apart by colour-blind readers, and printable.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Past eight channels the colours come round again, each time under a pattern of
+# white marks, so no two channels ever look alike (nine channels of two brands
+# is an ordinary set-up): plain, then stripes, dots, crosses, and so on.
+PATTERNS = (None, "stripes", "dots", "cross", "rings")
+
+
+@dataclass(frozen=True)
+class Look:
+    """How one channel's bars look: a colour, and a pattern over it (None: plain)."""
+
+    colour: str
+    pattern: str | None
+    ident: str  # the SVG pattern's id, unique in the page
+
+    @property
+    def fill(self) -> str:
+        return f"url(#{self.ident})" if self.pattern else self.colour
+
+
+def look_of(index: int, chart: str) -> Look:
+    """The `index`-th channel's look in the chart named `chart` (an id-safe word)."""
+    colour = PALETTE[index % len(PALETTE)]
+    pattern = PATTERNS[(index // len(PALETTE)) % len(PATTERNS)]
+    if index >= len(PALETTE) * len(PATTERNS):  # past 40 channels: a thicker mark
+        pattern = f"{pattern or 'stripes'}-bold"
+    return Look(colour, pattern, f"{chart}-look-{index}")
+
+
 WIDTH, HEIGHT = 760, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 30, 28
 
@@ -24,7 +52,7 @@ class Bar:
     y: float
     width: float
     height: float
-    colour: str
+    fill: str  # a colour, or url(#pattern)
     channel: str
     month: str
     value: int
@@ -50,7 +78,8 @@ class Chart:
     caption: str
     grid: tuple[GridLine, ...]
     groups: tuple[MonthGroup, ...]
-    legend: tuple[tuple[str, str], ...]  # (colour, channel)
+    legend: tuple[tuple[Look, str], ...]  # (look, channel)
+    looks: tuple[Look, ...] = ()  # the patterned ones, defined once in the SVG
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -58,11 +87,17 @@ class Chart:
 
 
 def bar_chart(
-    report: Report, *, value: Callable[[ChannelFigures], int | None], caption: str
+    report: Report,
+    *,
+    value: Callable[[ChannelFigures], int | None],
+    caption: str,
+    ident: str = "chart",
 ) -> Chart:
-    """Each channel's `value` in each month of the report, as bars."""
+    """Each channel's `value` in each month of the report, as bars (`ident`: a word
+    naming this chart's patterns apart from another chart's in the same page)."""
     months = report.months
     names = report.channel_names()
+    looks = [look_of(i, ident) for i in range(len(names))]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     values = {
         (m.month.label, n): (value(c) if (c := m.channel(n)) is not None else 0) or 0
@@ -88,7 +123,7 @@ def bar_chart(
                     y=TOP + plot_h - h,
                     width=bar_w - 1,
                     height=h,
-                    colour=PALETTE[b % len(PALETTE)],
+                    fill=looks[b].fill,
                     channel=name,
                     month=m.month.label,
                     value=v,
@@ -96,8 +131,9 @@ def bar_chart(
             )
         label_x = LEFT + g * group_w + group_w / 2
         groups.append(MonthGroup(x=label_x, label=m.month.label, bars=tuple(bars)))
-    legend = tuple((PALETTE[i % len(PALETTE)], n) for i, n in enumerate(names))
-    return Chart(caption=caption, grid=grid, groups=tuple(groups), legend=legend)
+    legend = tuple(zip(looks, names, strict=True))
+    patterned = tuple(look for look in looks if look.pattern)
+    return Chart(caption=caption, grid=grid, groups=tuple(groups), legend=legend, looks=patterned)
 
 
 def _nice_ceiling(value: int) -> float:

@@ -71,10 +71,12 @@ def render_html(report: Report) -> str:
     charts = []
     if len(report.months) > 1 or not report.empty:
         posts = w(report, "chart_posts")
-        charts.append(bar_chart(report, value=lambda c: c.posted, caption=posts))
+        charts.append(bar_chart(report, value=lambda c: c.posted, caption=posts, ident="posts"))
         if report.clicks_available:
             clicks = w(report, "chart_clicks")
-            charts.append(bar_chart(report, value=lambda c: c.clicks, caption=clicks))
+            charts.append(
+                bar_chart(report, value=lambda c: c.clicks, caption=clicks, ident="clicks")
+            )
     return _environment("html").get_template("report.html.j2").render(context, charts=charts)
 
 
