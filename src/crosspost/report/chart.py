@@ -92,6 +92,7 @@ def bar_chart(
     value: Callable[[ChannelFigures], int | None],
     caption: str,
     ident: str = "chart",
+    label: Callable[[str], str] = str,
 ) -> Chart:
     """Each channel's `value` in each month of the report, as bars (`ident`: a word
     naming this chart's patterns apart from another chart's in the same page)."""
@@ -131,7 +132,7 @@ def bar_chart(
             )
         label_x = LEFT + g * group_w + group_w / 2
         groups.append(MonthGroup(x=label_x, label=m.month.label, bars=tuple(bars)))
-    legend = tuple(zip(looks, names, strict=True))
+    legend = tuple(zip(looks, (label(n) for n in names), strict=True))
     patterned = tuple(look for look in looks if look.pattern)
     return Chart(caption=caption, grid=grid, groups=tuple(groups), legend=legend, looks=patterned)
 

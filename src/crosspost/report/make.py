@@ -84,7 +84,13 @@ def make_report(
         prices=config.x_prices,
         brand=brand,
     )
-    report = replace(report, lang=language)
+    relays = {
+        name: source
+        for name in names
+        if (source := config.channels[name].spec.relayed_by)
+        and config.channels[name].spec.relay != "broken"
+    }
+    report = replace(report, lang=language, relays=relays)
     if not clicks:
         return report
     try:

@@ -9,6 +9,7 @@ Markdown, CSV and HTML outputs are all drawn (`report.tables` fills them).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -227,6 +228,9 @@ class Report:
     audience: str | None = None  # the brand the report is for; None: every channel
     shared: tuple[str, ...] = ()  # of its channels, those that serve every brand (`all`)
     lang: str = "en"  # the language its words, month names and numbers are written in
+    # Channels fed by another's auto-share (`relayed_by`), and their source: what
+    # they carry is shown as theirs, labelled, so a relayed Page never looks dead.
+    relays: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:

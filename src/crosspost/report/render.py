@@ -27,6 +27,7 @@ from .labels import CATALOGUES, format_number
 from .model import Cell, Column, Report, Row, Table
 from .tables import (
     COLUMNS,
+    channel_label,
     channel_table,
     empty_message,
     history_by_channel,
@@ -71,11 +72,26 @@ def render_html(report: Report) -> str:
     charts = []
     if len(report.months) > 1 or not report.empty:
         posts = w(report, "chart_posts")
-        charts.append(bar_chart(report, value=lambda c: c.posted, caption=posts, ident="posts"))
+        # A relayed channel's copies went out on its network too: they are its posts.
+        charts.append(
+            bar_chart(
+                report,
+                value=lambda c: c.posted + c.relayed,
+                caption=posts,
+                ident="posts",
+                label=lambda name: channel_label(name, report),
+            )
+        )
         if report.clicks_available:
             clicks = w(report, "chart_clicks")
             charts.append(
-                bar_chart(report, value=lambda c: c.clicks, caption=clicks, ident="clicks")
+                bar_chart(
+                    report,
+                    value=lambda c: c.clicks,
+                    caption=clicks,
+                    ident="clicks",
+                    label=lambda name: channel_label(name, report),
+                )
             )
     return _environment("html").get_template("report.html.j2").render(context, charts=charts)
 

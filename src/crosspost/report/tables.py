@@ -78,11 +78,20 @@ def title(report: Report) -> str:
     return w(report, "title", month=month_name(report)) + brand
 
 
-def channel_cell(name: str, report: Report) -> Cell:
-    """A channel's name, marked when it serves every brand (in a brand's report)."""
+def channel_cell(name: str, report: Report, *, relays: bool = False) -> Cell:
+    """A channel's name, marked when it serves every brand (in a brand's report), and
+    with `relays` (the channels table) when another channel's auto-share feeds it."""
+    label = channel_label(name, report, relays=relays)
+    return Cell(label, data=name) if label != name else Cell.of(name)
+
+
+def channel_label(name: str, report: Report, *, relays: bool = True) -> str:
+    """`x (all brands)`, `li (relayed by x)`, or the name alone."""
     if name in report.shared:
-        return Cell(w(report, "all_brands", name=name), data=name)
-    return Cell.of(name)
+        return w(report, "all_brands", name=name)
+    if relays and name in report.relays:
+        return w(report, "relayed_by", name=name, source=report.relays[name])
+    return name
 
 
 def meta(report: Report) -> str:
@@ -133,7 +142,7 @@ def channel_table(
 
 
 def _channel_row(c: ChannelFigures, report: Report, with_clicks: bool, with_cost: bool) -> Row:
-    cells = [channel_cell(c.channel, report), Cell.of(c.network)]
+    cells = [channel_cell(c.channel, report, relays=True), Cell.of(c.network)]
     cells += [number(getattr(c, name), report) for _, name in COLUMNS]
     if with_clicks:
         cells.append(Cell(clicks_text(c.clicks, report), data=c.clicks))
