@@ -17,8 +17,12 @@ needs_browser = pytest.mark.skipif(
 
 
 def dump_dom(url: str, profile: Path) -> str:
-    """The DOM the browser built for `url`, serialised, after its scripts ran."""
-    return open_page(url, profile)[0]
+    """The DOM the browser built for `url`, serialised, after its scripts ran; every
+    page is checked to render without a console message (an error, a blocked or
+    failed load), so each HTML test asserts that too."""
+    dom, console = open_page(url, profile)
+    assert console == [], f"{url} logged to the console: {console}"
+    return dom
 
 
 def open_page(url: str, profile: Path) -> tuple[str, list[str]]:
