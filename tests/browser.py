@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -144,3 +145,47 @@ def tree(dom: str) -> Node:
     parser.feed(dom)
     parser.close()
     return parser.root
+
+
+def page_widths(page: Path, width: int, profile: Path) -> tuple[int, int]:
+    """(scrollWidth, clientWidth) of `page` laid out `width` CSS pixels wide.
+
+    The page is framed by a small one of ours whose script reads the framed
+    document's widths (file pages may read each other only with
+    --allow-file-access-from-files, given here): a scrollWidth past the
+    clientWidth is a page that scrolls sideways on a phone.
+    """
+    assert BROWSER is not None
+    frame = profile.parent / f"{page.stem}-at-{width}.html"
+    frame.write_text(
+        f'<html><body style="margin:0"><iframe id="f" src="{page.resolve().as_uri()}" '
+        f'style="width:{width}px;height:900px;border:0"></iframe><pre id="out">-</pre><script>'
+        "document.getElementById('f').onload=function(){var d=this.contentDocument"
+        ".documentElement;document.getElementById('out').textContent=d.scrollWidth+' '+"
+        "d.clientWidth;};</script></body></html>",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [
+            BROWSER,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--allow-file-access-from-files",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            frame.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    found = re.search(r'<pre id="out">(\d+) (\d+)</pre>', done.stdout)
+    assert found, f"the frame read no widths of {page}"
+    return int(found.group(1)), int(found.group(2))

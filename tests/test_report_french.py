@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import dump_dom, needs_browser, seen
+from browser import dump_dom, needs_browser, page_widths, seen
 from crosspost.report import Cell, Column, Report, Row, Table
 from crosspost.report.labels import CATALOGUES, STATES, format_number
 from crosspost.report.render import _data, render
@@ -129,3 +129,14 @@ def test_the_french_html_report_in_a_browser(brands: Path, tmp_path: Path) -> No
     assert "Échoués" in page.text and "Publiés" in page.text and "échoué" in page.text
     assert "campus-news (toutes marques)" in page.text and GINGER_TITLE in page.text
     assert not any("EBS" in t or "Open day" in t for t in page.text)
+
+
+@needs_browser
+def test_the_report_does_not_scroll_sideways_on_a_phone(brands: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rapport.html"
+    assert report(brands, "--lang", "fr", "--out", out).exit_code == 0
+    # Its wide tables scroll inside their own box; the page itself fits 400 px.
+    scroll, client = page_widths(out, 400, tmp_path / "profile")
+    assert 0 < client <= 400 and scroll <= client
+    wide, _ = page_widths(out, 1280, tmp_path / "profile-wide")
+    assert wide <= 1280
