@@ -11,14 +11,14 @@ like with like.  Imported only from inside `MastodonNetwork.find`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 
 from crosspost.networks.base import Answer, Finding, Outgoing
-from crosspost.networks.matching import same_text
+from crosspost.networks.matching import match_thread, same_text
 
 PAGE_SIZE = 40  # Mastodon's largest page of an account's statuses
 MAX_PAGES = 5
@@ -150,50 +150,13 @@ def settle(outgoing: Outgoing, listing: Listing, *, account: str, since: datetim
 def match_parts(
     outgoing: Outgoing, statuses: Sequence[Mapping[str, Any]]
 ) -> list[Mapping[str, Any]]:
-    """The statuses that are the parts after `outgoing.sent_parts`, in order, as far as found.
+    """The statuses that are the parts after `outgoing.sent_parts`, in order, as far as
+    found (`matching.match_thread`): each later part must reply to the part before, as
+    Mastodon always says what a status replies to."""
 
-    Each later part must reply to the part before (Mastodon always says what a
-    status replies to).  The first part looked for may match more than one status
-    (the same words twice in the window): the one that carries the thread
-    furthest wins, the oldest among equals.
-    """
-    start = len(outgoing.sent_parts)
-    oldest_first = list(reversed(statuses))
-    previous = outgoing.sent_parts[-1] if outgoing.sent_parts else None
-    best: list[Mapping[str, Any]] = []
-    for first in _candidates(outgoing, start, oldest_first, previous, used=set()):
-        chain = [first]
-        for index in range(start + 1, len(outgoing.parts)):
-            used = {str(s["id"]) for s in chain}
-            following = next(
-                _candidates(outgoing, index, oldest_first, str(chain[-1]["id"]), used=used), None
-            )
-            if following is None:
-                break
-            chain.append(following)
-        if len(chain) > len(best):
-            best = chain
-        if len(best) == len(outgoing.parts) - start:
-            break
-    return best
+    def fits(status: Mapping[str, Any], index: int, previous: str | None) -> bool:
+        if index > 0 and (previous is None or str(status.get("in_reply_to_id")) != previous):
+            return False
+        return same_text(outgoing.parts[index], status_text(status))
 
-
-def _candidates(
-    outgoing: Outgoing,
-    index: int,
-    statuses: Sequence[Mapping[str, Any]],
-    previous: str | None,
-    *,
-    used: set[str],
-) -> Iterator[Mapping[str, Any]]:
-    """The statuses that can be part `index`: its text, replying to the part before."""
-    if index >= len(outgoing.parts):
-        return
-    for status in statuses:
-        if str(status["id"]) in used:
-            continue
-        reply_to = status.get("in_reply_to_id")
-        if index > 0 and (previous is None or str(reply_to) != previous):
-            continue
-        if same_text(outgoing.parts[index], status_text(status)):
-            yield status
+    return match_thread(outgoing, statuses, fits)

@@ -8,13 +8,13 @@ Imported only from inside `find`; tweepy is the caller's.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from crosspost.networks.base import Answer, Finding, Outgoing
-from crosspost.networks.matching import same_text
+from crosspost.networks.matching import match_thread, same_text
 
 if TYPE_CHECKING:
     import tweepy
@@ -126,53 +126,17 @@ def already_recorded(outgoing: Outgoing, *, status_url: str) -> Finding:
 
 
 def match_parts(outgoing: Outgoing, posts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The posts that are the parts after `outgoing.sent_parts`, in order, as far as found.
+    """The posts that are the parts after `outgoing.sent_parts`, in order, as far as found
+    (`matching.match_thread`): each its exact text and, after the first part, a reply to
+    the part before when the post says what it replies to."""
 
-    The first part looked for may match more than one post (the same words sent
-    twice in the window); the one that carries the thread furthest wins, the
-    oldest among equals.
-    """
-    start = len(outgoing.sent_parts)
-    if start >= len(outgoing.parts):
-        return []
-    oldest_first = list(reversed(posts))
-    previous = outgoing.sent_parts[-1] if outgoing.sent_parts else None
-    best: list[dict[str, Any]] = []
-    for first in _candidates(outgoing, start, oldest_first, previous, used=set()):
-        chain = [first]
-        for index in range(start + 1, len(outgoing.parts)):
-            used = {str(post["id"]) for post in chain}
-            following = next(
-                _candidates(outgoing, index, oldest_first, str(chain[-1]["id"]), used=used), None
-            )
-            if following is None:
-                break
-            chain.append(following)
-        if len(chain) > len(best):
-            best = chain
-        if len(best) == len(outgoing.parts) - start:
-            break
-    return best
+    def fits(post: dict[str, Any], index: int, previous: str | None) -> bool:
+        text = str(post.get("text") or "")
+        if not same_text(outgoing.parts[index], text, links=_links(post)):
+            return False
+        return index == 0 or _replies_to(post, previous)
 
-
-def _candidates(
-    outgoing: Outgoing,
-    index: int,
-    posts: Sequence[dict[str, Any]],
-    previous: str | None,
-    *,
-    used: set[str],
-) -> Iterator[dict[str, Any]]:
-    """The posts that can be part `index`: its exact text and, after the first part,
-    a reply to the part before when the post says what it replies to."""
-    for post in posts:
-        if str(post["id"]) in used:
-            continue
-        if not same_text(outgoing.parts[index], str(post.get("text") or ""), links=_links(post)):
-            continue
-        if index > 0 and not _replies_to(post, previous):
-            continue
-        yield post
+    return match_thread(outgoing, posts, fits)
 
 
 def _links(post: Mapping[str, Any]) -> dict[str, str]:
