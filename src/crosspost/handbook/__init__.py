@@ -11,7 +11,7 @@ language (`labels`) as Markdown or HTML (`render`, `templates/`).
 
 from __future__ import annotations
 
-from .labels import LANGUAGES
+from ..languages import LANGUAGES
 from .model import Handbook, gather_handbook
 from .render import FORMATS, render_handbook
 

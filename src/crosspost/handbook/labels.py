@@ -8,10 +8,7 @@ the templates, never here.
 
 from __future__ import annotations
 
-from ..errors import BadInput
-
-LANGUAGES = ("en", "fr")
-DEFAULT_LANGUAGE = "en"
+from ..languages import document_language
 
 EN: dict[str, str] = {
     "title": "Handbook: crosspost and the social networks",
@@ -345,16 +342,6 @@ WEEK = (
 )
 
 
-def language_of(asked: str | None, *, fallback: str | None, strict: bool) -> str:
-    """The handbook's language: `asked` (`--lang`), else `defaults.lang` (`fr-CA` reads
-    as `fr`), else English.  A `--lang` crosspost has no words for is BadInput; a
-    `defaults.lang` it has none for (posts in German, say) falls back to English."""
-    wanted = asked if asked is not None else fallback
-    if wanted is None:
-        return DEFAULT_LANGUAGE
-    base = wanted.strip().lower().replace("_", "-").split("-")[0]
-    if base in CATALOGUES:
-        return base
-    if strict:
-        raise BadInput(f"--lang {asked}: the handbook is written in {' or '.join(LANGUAGES)}")
-    return DEFAULT_LANGUAGE
+def language_of(asked: str | None, *, fallback: str | None) -> str:
+    """The handbook's language (`languages.document_language`)."""
+    return document_language(asked, fallback=fallback, document="the handbook")

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from ..languages import LANGUAGES
 from ..views import ChainNode, chain_tree
-from .labels import LANGUAGES, language_of
+from .labels import language_of
 from .secret_places import SecretsSheet, gather_secrets
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ def gather_handbook(
 
     now = now or datetime.now(UTC)
     config = ws.config
-    chosen = language_of(lang, fallback=config.defaults.lang, strict=lang is not None)
+    chosen = language_of(lang, fallback=config.defaults.lang)
     accounts: dict[str, ChannelAccount] = {}
     paused: dict[str, str] = {}
     last_run = None

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from ..months import MONTHS
+from ..languages import MONTHS
 from ..report import Copy
 from ..report.render import md_escape, template_environment
 from ..states import DeliveryState, Route

@@ -9,11 +9,7 @@ no-break space French typesetting puts between thousands.
 
 from __future__ import annotations
 
-from ..errors import BadInput
-from ..months import MONTHS
-
-LANGUAGES = ("en", "fr")
-DEFAULT_LANGUAGE = "en"
+from ..languages import MONTHS, document_language
 
 EN: dict[str, str] = {
     "title": "Social presence: {month}",
@@ -149,18 +145,8 @@ _NUMBERS = {"en": (",", "."), "fr": ("\u202f", ",")}
 
 
 def report_language(asked: str | None, *, fallback: str | None) -> str:
-    """The report's language: `asked` (`--lang`), else `defaults.lang` (`fr-CA` reads as
-    `fr`), else English.  A `--lang` the report has no words for is BadInput naming those
-    it has; a `defaults.lang` it has none for (posts in German) falls back to English."""
-    wanted = asked if asked is not None else fallback
-    if wanted is None:
-        return DEFAULT_LANGUAGE
-    base = wanted.strip().lower().replace("_", "-").split("-")[0]
-    if base in CATALOGUES:
-        return base
-    if asked is not None:
-        raise BadInput(f"--lang {asked}: the report is written in {' or '.join(LANGUAGES)}")
-    return DEFAULT_LANGUAGE
+    """The report's language (`languages.document_language`)."""
+    return document_language(asked, fallback=fallback, document="the report")
 
 
 def word(lang: str, key: str, **fields: object) -> str:
