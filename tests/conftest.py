@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +19,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "crosspost-home"
     monkeypatch.setenv("CROSSPOST_HOME", str(home))
     monkeypatch.delenv("CROSSPOST_CONFIG", raising=False)
+    monkeypatch.delenv("CROSSPOST_LEDGER", raising=False)
     monkeypatch.setenv("COLUMNS", "120")
     # Away from the repository's own channels.yaml, which the CLI would find in cwd.
     monkeypatch.chdir(tmp_path)
@@ -100,3 +103,52 @@ def brands(tmp_path: Path, isolated_home: Path) -> Path:
     config = tmp_path / "channels.yaml"
     config.write_text(BRANDS_CONFIG, encoding="utf-8")
     return config
+
+
+# -- PostgreSQL: a real server, started once a session ----------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """A PostgreSQL server of the system's binaries (tests/pgserver.py), for the session.
+
+    Where none can be started the PostgreSQL tests are skipped, saying why, except
+    under CI, where .ci/run installs the server: there it is a failure."""
+    from pgserver import start_server
+
+    try:
+        server = start_server()
+    except Exception as exc:  # any reason at all: say it
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the PostgreSQL tests, and no server started: {exc}")
+        pytest.skip(f"no PostgreSQL server could be started: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: Any) -> str:
+    """The URL of a fresh, empty database of its own for this test."""
+    return str(pg_server.new_database())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where the test's ledger is, once on each store: a SQLite file, a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "home" / "ledger.sqlite3")
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def both_stores(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """End-to-end tests, once on each store: with "postgresql", every crosspost
+    command of the test (in process or a subprocess) uses a fresh database,
+    through CROSSPOST_LEDGER as a user would name it."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("CROSSPOST_LEDGER", str(request.getfixturevalue("pg_url")))
+    else:
+        monkeypatch.delenv("CROSSPOST_LEDGER", raising=False)
+    return str(request.param)

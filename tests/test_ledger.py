@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,6 +27,8 @@ from crosspost.ledger import (
     Delivery,
     Ledger,
     default_ledger_path,
+    is_postgres_url,
+    open_store,
     owner_id,
 )
 from crosspost.ledger.sqlite.deliveries import _DUE_SQL
@@ -41,7 +44,15 @@ def path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def ledger(path: Path) -> Iterator[Ledger]:
+def ledger(ledger_location: str) -> Iterator[Ledger]:
+    """The ledger, once on SQLite and once on PostgreSQL (conftest.ledger_location)."""
+    with open_store(Path(), ledger_location) as opened:
+        yield opened  # type: ignore[misc]
+
+
+@pytest.fixture
+def sqlite_ledger(path: Path) -> Iterator[Ledger]:
+    """For what only a SQLite file has (pragmas, query plans)."""
     with Ledger.open(path) as opened:
         yield opened
 
@@ -120,8 +131,8 @@ def test_open_creates_private_dirs_and_file_whatever_the_umask(tmp_path: Path) -
     assert stat.S_IMODE((tmp_path / "a" / "b").stat().st_mode) == 0o700
 
 
-def test_open_configures_the_connection(ledger: Ledger, path: Path) -> None:
-    conn = ledger._conn
+def test_open_configures_the_connection(sqlite_ledger: Ledger, path: Path) -> None:
+    conn = sqlite_ledger._conn
     assert conn.isolation_level is None
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 30_000
@@ -565,11 +576,52 @@ def test_an_expired_lease_becomes_unknown(ledger: Ledger) -> None:
     assert ledger.recover_stale(now=T0 + timedelta(hours=1)) == []
 
 
-def test_a_claim_held_elsewhere_waits_for_its_lease(ledger: Ledger) -> None:
+def test_a_claim_held_elsewhere_waits_for_its_lease(ledger: Ledger, ledger_location: str) -> None:
     d = new_delivery(ledger)
-    ledger.claim(d.id, owner="another-host.invalid:1:rnd-x", lease_seconds=60, now=T0)
-    assert ledger.recover_stale(now=T0 + timedelta(seconds=30)) == []
-    assert [r.id for r in ledger.recover_stale(now=T0 + timedelta(seconds=61))] == [d.id]
+    elsewhere = "another-host.invalid:1:rnd-x"
+    with connected_as(ledger_location, elsewhere):
+        ledger.claim(d.id, owner=elsewhere, lease_seconds=60, now=T0)
+        assert ledger.recover_stale(now=T0 + timedelta(seconds=30)) == []
+        assert [r.id for r in ledger.recover_stale(now=T0 + timedelta(seconds=61))] == [d.id]
+
+
+@contextmanager
+def connected_as(location: str, owner: str) -> Iterator[None]:
+    """On PostgreSQL, a connection of `owner`'s, as a live worker on another host
+    keeps while it sends (on SQLite nothing: another host is never checked)."""
+    if not is_postgres_url(location):
+        yield
+        return
+    import psycopg
+
+    from crosspost.ledger.postgres.store import session_name
+
+    with psycopg.connect(location, application_name=session_name(owner)):
+        yield
+
+
+def test_on_postgresql_a_claimer_elsewhere_without_a_connection_is_gone(pg_url: str) -> None:
+    with open_store(Path(), pg_url) as ledger:
+        d = new_delivery(ledger)
+        elsewhere = "another-host.invalid:1:rnd-x"
+        with connected_as(pg_url, elsewhere):
+            ledger.claim(d.id, owner=elsewhere, lease_seconds=3600)
+            assert ledger.recover_stale() == []
+        # Its machine's process ended: the server closed its session, well before the lease.
+        recovered = until_recovered(ledger)
+        assert [r.id for r in recovered] == [d.id]
+        assert ledger.events(delivery_id=d.id)[-1].detail["why"] == (
+            "claiming process is gone (no connection to the ledger)"
+        )
+
+
+def until_recovered(ledger: Ledger, seconds: float = 10) -> list[Delivery]:
+    """`recover_stale` until it recovers something: a server notices a closed
+    connection a moment after its process died."""
+    deadline = time.monotonic() + seconds
+    while not (recovered := ledger.recover_stale()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return recovered
 
 
 @pytest.mark.skipif(not HAS_PROC, reason="needs /proc to tell a reused pid")
@@ -593,15 +645,16 @@ def test_a_reused_pid_is_not_mistaken_for_the_claimer(ledger: Ledger) -> None:
 HOLDER = r"""
 import sys, time
 from pathlib import Path
-from crosspost.ledger import Ledger, owner_id
-with Ledger.open(Path(sys.argv[1])) as ledger:
+from crosspost.ledger import open_store, owner_id
+# The store stays open while it "sends", as a sender's does.
+with open_store(Path(), sys.argv[1]) as ledger:
     assert ledger.claim(int(sys.argv[2]), owner=owner_id(), lease_seconds=3600) is not None
-print("claimed", flush=True)
-time.sleep(120)
+    print("claimed", flush=True)
+    time.sleep(120)
 """
 
 
-def start_holder(path: Path, delivery_id: int) -> subprocess.Popen[str]:
+def start_holder(path: Path | str, delivery_id: int) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(path), str(delivery_id)],
         stdout=subprocess.PIPE,
@@ -623,19 +676,19 @@ def wait_for_zombie(pid: int) -> None:
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 def test_a_killed_claimer_is_recovered_at_once_and_a_live_one_is_not(
-    ledger: Ledger, path: Path
+    ledger: Ledger, ledger_location: str
 ) -> None:
     a = new_delivery(ledger, channel="a")
     b = new_delivery(ledger, channel="b")
-    holder_a = start_holder(path, a.id)
-    holder_b = start_holder(path, b.id)
+    holder_a = start_holder(ledger_location, a.id)
+    holder_b = start_holder(ledger_location, b.id)
     try:
         assert f":{holder_a.pid}:" in str(ledger.get(a.id).claimed_by)
         assert ledger.recover_stale() == []  # both alive, leases an hour long
 
         holder_a.kill()
         holder_a.wait()
-        [recovered] = ledger.recover_stale()
+        [recovered] = until_recovered(ledger)
         assert recovered.id == a.id
         assert (recovered.state, recovered.error) == ("unknown", INTERRUPTED_ERROR)
         event = ledger.events(delivery_id=a.id)[-1]
@@ -646,7 +699,7 @@ def test_a_killed_claimer_is_recovered_at_once_and_a_live_one_is_not(
         if HAS_PROC:  # killed but not yet reaped by its parent: a zombie is dead too
             os.kill(holder_b.pid, signal.SIGKILL)
             wait_for_zombie(holder_b.pid)
-            assert [r.id for r in ledger.recover_stale()] == [b.id]
+            assert [r.id for r in until_recovered(ledger)] == [b.id]
     finally:
         for proc in (holder_a, holder_b):
             if proc.poll() is None:
@@ -661,10 +714,10 @@ def test_a_killed_claimer_is_recovered_at_once_and_a_live_one_is_not(
 RACER = r"""
 import json, sys, time
 from pathlib import Path
-from crosspost.ledger import Ledger, owner_id
-path, ready, go = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+from crosspost.ledger import open_store, owner_id
+ready, go = Path(sys.argv[2]), Path(sys.argv[3])
 ids = json.loads(sys.argv[4])
-with Ledger.open(path) as ledger:
+with open_store(Path(), sys.argv[1]) as ledger:
     ready.touch()
     while not go.exists():
         time.sleep(0.001)
@@ -686,7 +739,9 @@ print("ok")
 """
 
 
-def race(script: str, path: Path, tmp_path: Path, *args: str, processes: int = 4) -> list[str]:
+def race(
+    script: str, path: Path | str, tmp_path: Path, *args: str, processes: int = 4
+) -> list[str]:
     """Run `processes` copies of `script`, released together; their stdout."""
     go = tmp_path / "go"
     ready = [tmp_path / f"ready-{n}" for n in range(processes)]
@@ -720,10 +775,10 @@ def race(script: str, path: Path, tmp_path: Path, *args: str, processes: int = 4
 
 
 def test_processes_racing_for_the_same_rows_win_each_exactly_once(
-    ledger: Ledger, path: Path, tmp_path: Path
+    ledger: Ledger, ledger_location: str, tmp_path: Path
 ) -> None:
     ids = [new_delivery(ledger, channel=f"c{n}").id for n in range(40)]
-    outputs = race(RACER, path, tmp_path, json.dumps(ids))
+    outputs = race(RACER, ledger_location, tmp_path, json.dumps(ids))
     won = [json.loads(out) for out in outputs]
     assert sorted(i for wins in won for i in wins) == ids  # every row once, none twice
     for delivery_id in ids:
@@ -758,7 +813,10 @@ def test_due_returns_pending_rows_whose_time_has_come(ledger: Ledger) -> None:
     assert [d.id for d in ledger.due(now=T0 + timedelta(hours=1))] == [*expected, future.id]
 
 
-def test_due_is_answered_through_its_index_on_a_large_table(ledger: Ledger, path: Path) -> None:
+def test_due_is_answered_through_its_index_on_a_large_table(
+    sqlite_ledger: Ledger, path: Path
+) -> None:
+    ledger = sqlite_ledger
     stamp = "2024-01-01T00:00:00.000000Z"
     raw = sqlite3.connect(path, isolation_level=None)
     try:
@@ -800,7 +858,7 @@ def test_due_is_answered_through_its_index_on_a_large_table(ledger: Ledger, path
 # -- short links and channels ----------------------------------------------------------
 
 
-def test_the_first_short_link_saved_wins(ledger: Ledger, path: Path) -> None:
+def test_the_first_short_link_saved_wins(ledger: Ledger, ledger_location: str) -> None:
     long_url = "https://blog.example/2024/hello/?utm_source=x"
     assert ledger.get_short_link(long_url) is None
     assert ledger.save_short_link(
@@ -809,7 +867,7 @@ def test_the_first_short_link_saved_wins(ledger: Ledger, path: Path) -> None:
         "https://bit.ly/a",
         "bit.ly/a",
     )
-    with Ledger.open(path) as other:  # a second process shortening the same URL
+    with open_store(Path(), ledger_location) as other:  # a second process, the same URL
         kept = other.save_short_link(long_url, short_url="https://bit.ly/b", bitlink_id=None)
         assert kept == ("https://bit.ly/a", "bit.ly/a")
     assert ledger.get_short_link(long_url) == ("https://bit.ly/a", "bit.ly/a")

@@ -30,9 +30,10 @@ from crosspost.states import TRANSITIONS, DeliveryState, EventKind, Route, state
 
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[Ledger]:
-    with Ledger.open(tmp_path / "ledger.sqlite3") as opened:
-        yield opened
+def ledger(ledger_location: str) -> Iterator[Ledger]:
+    """The ledger, once on SQLite and once on PostgreSQL (conftest.ledger_location)."""
+    with open_store(Path(), ledger_location) as opened:
+        yield opened  # type: ignore[misc]
 
 
 def new(ledger: Store, channel: str = "x-main") -> Delivery:

@@ -123,6 +123,11 @@ class LedgerUnavailable(BadInput, LedgerError):
     """The ledger cannot be opened: corrupt, written by a newer crosspost, or unreadable."""
 
 
+class LedgerUnreachable(LedgerError):
+    """A shared ledger's server does not answer, or the connection to it dropped: not
+    the user's input, so exit 1 (cron's next run tries again)."""
+
+
 class NotFound(BadInput):
     """An id, channel or feed named on the command line does not exist."""
 

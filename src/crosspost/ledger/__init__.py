@@ -16,16 +16,22 @@ The package is one interface and its implementations:
 * `models`, the frozen values that cross it;
 * `liveness`, whether a claimer process still runs;
 * `sqlite/`, `SQLiteStore`, the ledger in one SQLite file (`Ledger` is its
-  historical name).
+  historical name);
+* `postgres/`, `PostgresStore`, the ledger in a PostgreSQL database that
+  several computers share (loaded only when one is named);
+* `location`, which of them this process uses.
 
-`open_store(home)` opens the ledger of a crosspost home.
+`open_store(home)` opens the ledger of a crosspost home, or the database
+`location` names.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import LedgerUnavailable
 from .liveness import claimer_is_gone, owner_id
+from .location import LEDGER_ENV, chosen_ledger, ledger_setting, use_ledger
 from .models import (
     CLAIMABLE_STATES,
     EVENT_KINDS,
@@ -41,8 +47,10 @@ from .models import (
     FeedState,
     LinkClaim,
     Note,
+    Pace,
     SeenEntry,
 )
+from .postgres.urls import is_postgres_url, without_password
 from .sqlite import SQLiteStore
 from .sqlite.db import BUSY_TIMEOUT_SECONDS, LEDGER_FILENAME, default_ledger_path
 from .sqlite.migrations import MIGRATIONS
@@ -52,9 +60,33 @@ from .store import ShortLinks, Store
 Ledger = SQLiteStore
 
 
-def open_store(home: Path) -> Store:
-    """The ledger of the crosspost home `home`, opened and migrated (`default_ledger_path`)."""
-    return SQLiteStore.open(default_ledger_path(home))
+def open_store(home: Path, location: str | None = None) -> Store:
+    """The ledger, opened and migrated: `location` (a `postgresql://` URL or a file),
+    else the one this process chose (`location.chosen_ledger`), else the SQLite file
+    of the crosspost home `home` (`default_ledger_path`)."""
+    location = location or chosen_ledger()
+    if location is None:
+        return SQLiteStore.open(default_ledger_path(home))
+    if is_postgres_url(location):
+        try:
+            from .postgres.store import PostgresStore
+        except ImportError as exc:
+            raise LedgerUnavailable(
+                f"the ledger {without_password(location)} is a PostgreSQL database, and "
+                f"psycopg is not installed ({exc}): pip install 'crosspost[postgresql]'"
+            ) from exc
+        return PostgresStore.open(location)
+    if "://" in location:
+        raise LedgerUnavailable(
+            f"the ledger {without_password(location)} is neither a postgresql:// URL nor a "
+            "file path: check --ledger, CROSSPOST_LEDGER or `ledger:` in channels.yaml"
+        )
+    return SQLiteStore.open(Path(location).expanduser())
+
+
+def store_kind(location: str | None) -> str:
+    """ "postgresql" or "sqlite": the kind of store `location` (as `open_store` reads it) is."""
+    return "postgresql" if is_postgres_url(location or chosen_ledger()) else "sqlite"
 
 
 __all__ = [
@@ -64,6 +96,7 @@ __all__ = [
     "FEED_ENTRY_ACTIONS",
     "FEED_PULL_STATUSES",
     "INTERRUPTED_ERROR",
+    "LEDGER_ENV",
     "LEDGER_FILENAME",
     "MIGRATIONS",
     "ROUTES",
@@ -76,12 +109,19 @@ __all__ = [
     "Ledger",
     "LinkClaim",
     "Note",
+    "Pace",
     "SQLiteStore",
     "SeenEntry",
     "ShortLinks",
     "Store",
+    "chosen_ledger",
     "claimer_is_gone",
     "default_ledger_path",
+    "is_postgres_url",
+    "ledger_setting",
     "open_store",
     "owner_id",
+    "store_kind",
+    "use_ledger",
+    "without_password",
 ]

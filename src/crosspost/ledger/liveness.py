@@ -76,7 +76,10 @@ def claimer_is_gone(owner: str) -> bool:
 
 
 def _hostname() -> str:
-    return socket.gethostname().replace(":", "_") or "localhost"
+    # CROSSPOST_HOST names the machine when its hostname is not unique (containers
+    # cloned from one image) or, in tests, when processes play several machines.
+    name = os.environ.get("CROSSPOST_HOST") or socket.gethostname()
+    return name.replace(":", "_") or "localhost"
 
 
 def _boot_id() -> str | None:

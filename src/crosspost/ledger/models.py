@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..states import CLAIMABLE, STORED_ROUTES, DeliveryState, EventKind, Route
@@ -31,6 +31,21 @@ INTERRUPTED_ERROR = (
 # e.g. no link).  Only `published`, `scheduled` and `known` count as taken.
 FEED_ENTRY_ACTIONS = ("populated", "review", "published", "scheduled", "known", "skipped")
 FEED_PULL_STATUSES = ("ok", "not-modified", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """A channel's pacing as a claim enforces it, inside the claim's own transaction.
+
+    Checked against what the ledger holds (posts sent, claims in flight), not what
+    one process saw, so workers sharing a ledger keep the pace together: of two
+    claims racing on one channel, the second sees the first.  `day` is the
+    channel's local day around the claim, in UTC, for `max_per_day`.
+    """
+
+    min_interval: timedelta | None = None
+    max_per_day: int | None = None
+    day: tuple[datetime, datetime] | None = None
 
 
 @dataclass(frozen=True, slots=True)

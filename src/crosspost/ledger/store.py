@@ -46,6 +46,7 @@ from .models import (
     FeedState,
     LinkClaim,
     Note,
+    Pace,
     SeenEntry,
 )
 from .pages import StorePages
@@ -321,11 +322,15 @@ class Store(ShortLinks, StoreSidelines, StorePages, Protocol):
         lease_seconds: float,
         now: datetime | None = None,
         states: Sequence[str] = ...,
+        pace: Pace | None = None,
     ) -> Delivery | None:
         """Transition `claim`: take a delivery for sending, committed before this returns.
 
         None when its state is not in `states` (pending or failed by default):
-        of processes racing for one row, exactly one gets it.  A `sending` row
+        of processes racing for one row, exactly one gets it.  None too when
+        `pace` is given and the channel's posts in the ledger (sent, or claimed
+        by anyone) leave no room for this one now: workers sharing the ledger
+        keep one pace, whoever claims.  A `sending` row
         is never taken over, however old its lease.  ValueError when `states`
         names a state a claim may not start from."""
         ...

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any
 
 from ...errors import LedgerError, Uncertain
 from ...states import TRANSITIONS, DeliveryState
 from ..liveness import claimer_is_gone
-from ..models import INTERRUPTED_ERROR, STATES, Delivery
-from .db import aware_now, check_values, decode_parts, to_text, utcnow
+from ..models import INTERRUPTED_ERROR, STATES, Delivery, Pace
+from .db import DUE_NOW, aware_now, check_values, decode_parts, to_text, utcnow
 from .rows import delivery_from
 from .transitions import TransitionsMixin
 
@@ -35,13 +36,14 @@ class ClaimsMixin(TransitionsMixin):
         lease_seconds: float,
         now: datetime | None = None,
         states: Sequence[str] = (S.PENDING, S.FAILED),
+        pace: Pace | None = None,
     ) -> Delivery | None:
         """Take a delivery for sending, committed before the request leaves.
 
         Returns the row, now `sending`, or None when its state is not in
-        `states` (another process holds it, or it is done).  A `sending` row is
-        never taken over, however old its lease: `recover_stale` makes it
-        `unknown` instead.
+        `states` (another process holds it, or it is done), or when `pace` says
+        the channel must wait (`_pace_refuses`).  A `sending` row is never taken
+        over, however old its lease: `recover_stale` makes it `unknown` instead.
         """
         wanted = frozenset(S(s) for s in check_values(states, STATES, "delivery states"))
         claimable = TRANSITIONS["claim"].sources
@@ -54,9 +56,11 @@ class ClaimsMixin(TransitionsMixin):
         if not lease_seconds > 0:
             raise ValueError(f"lease_seconds must be positive, not {lease_seconds!r}")
         moment = aware_now(now)
-        with self._write():
-            row = self._row(delivery_id)
-            if row["state"] not in wanted:
+        with self._claiming():
+            row = self._claimable_row(delivery_id)
+            if row is None or row["state"] not in wanted:
+                return None
+            if pace is not None and self._pace_refuses(row, pace, moment):
                 return None
             attempt = int(row["attempts"]) + 1
             lease_until = moment + timedelta(seconds=lease_seconds)
@@ -77,6 +81,44 @@ class ClaimsMixin(TransitionsMixin):
                 error_kind=None,
                 retry_at=None,
             )
+
+    # The three steps of a claim another store takes its own way (PostgreSQL: row
+    # locks instead of one writer at a time).  SQLite's `BEGIN IMMEDIATE` already
+    # serialises every writer, so the channel needs no lock of its own.
+
+    def _claiming(self) -> AbstractContextManager[Any]:
+        return self._write()
+
+    def _claimable_row(self, delivery_id: int) -> Any:
+        """The row to claim, or None when another writer holds it right now."""
+        return self._row(delivery_id)
+
+    def _lock_channel(self, channel: str) -> None:
+        """Serialise the claims of one channel until the transaction ends."""
+
+    def _pace_refuses(self, row: Any, pace: Pace, moment: datetime) -> bool:
+        """Whether claiming `row` now would break its channel's `pace`, counting the
+        posts the ledger holds: sent ones at their `sent_at`, claims in flight as now."""
+        channel = row["channel"]
+        self._lock_channel(channel)
+        since = [moment - pace.min_interval] if pace.min_interval else []
+        if pace.max_per_day and pace.day is not None:
+            since.append(pace.day[0])
+        if not since:
+            return False
+        rows = self._conn.execute(
+            "SELECT sent_at FROM deliveries WHERE channel = ? AND sent_at >= ?"
+            " UNION ALL SELECT CAST(? AS TEXT) FROM deliveries"
+            " WHERE channel = ? AND state = ? AND id <> ?",
+            (channel, to_text(min(since)), to_text(moment), channel, S.SENDING.value, row["id"]),
+        ).fetchall()
+        times = [t for (t,) in rows if t is not None and t != DUE_NOW]
+        if pace.min_interval and any(t > to_text(moment - pace.min_interval) for t in times):
+            return True
+        if pace.max_per_day and pace.day is not None:
+            start, end = (to_text(t) for t in pace.day)
+            return sum(start <= t < end for t in times) >= pace.max_per_day
+        return False
 
     def record_part(self, delivery_id: int, *, index: int, remote_id: str) -> Delivery:
         """Record that thread part `index` (0-based) is published, before the next one leaves.
@@ -190,7 +232,7 @@ class ClaimsMixin(TransitionsMixin):
                 "SELECT * FROM deliveries WHERE state = ? ORDER BY id", (S.SENDING.value,)
             ).fetchall()
             for row in rows:
-                why = _abandoned(row, stamp)
+                why = self._why_abandoned(row, stamp)
                 if why is None:
                     continue
                 recovered.append(
@@ -210,11 +252,10 @@ class ClaimsMixin(TransitionsMixin):
                 )
         return recovered
 
-
-def _abandoned(row: sqlite3.Row, stamp: str) -> str | None:
-    """Why a `sending` row's claim is abandoned, or None while its claimer may be at work."""
-    if row["lease_until"] is None or row["lease_until"] <= stamp:
-        return "lease expired"
-    if row["claimed_by"] is None or claimer_is_gone(row["claimed_by"]):
-        return "claiming process is gone"
-    return None
+    def _why_abandoned(self, row: sqlite3.Row, stamp: str) -> str | None:
+        """Why a `sending` row's claim is abandoned, or None while its claimer may be at work."""
+        if row["lease_until"] is None or row["lease_until"] <= stamp:
+            return "lease expired"
+        if row["claimed_by"] is None or claimer_is_gone(row["claimed_by"]):
+            return "claiming process is gone"
+        return None

@@ -24,7 +24,7 @@ from .pages import PagesMixin
 from .reconcile import ReconcileMixin
 
 
-class SQLiteStore(
+class SQLOperations(
     DeliveriesMixin,
     ClaimsMixin,
     ReconcileMixin,
@@ -34,6 +34,11 @@ class SQLiteStore(
     NotesMixin,
     PagesMixin,
 ):
+    """Every operation of the ledger, one mixin per table, in SQL that SQLite reads and
+    that `..postgres.connection` rewrites for PostgreSQL: both stores are made of it."""
+
+
+class SQLiteStore(SQLOperations):
     """The delivery ledger, one SQLite file.  Open with `SQLiteStore.open(path)`."""
 
     @classmethod
