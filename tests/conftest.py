@@ -20,6 +20,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CROSSPOST_HOME", str(home))
     monkeypatch.delenv("CROSSPOST_CONFIG", raising=False)
     monkeypatch.delenv("CROSSPOST_LEDGER", raising=False)
+    if "crosspost.ledger.location" in sys.modules:  # a ledger an earlier test chose
+        sys.modules["crosspost.ledger.location"].use_ledger(None)
     monkeypatch.setenv("COLUMNS", "120")
     # Away from the repository's own channels.yaml, which the CLI would find in cwd.
     monkeypatch.chdir(tmp_path)
@@ -151,4 +153,6 @@ def both_stores(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         monkeypatch.setenv("CROSSPOST_LEDGER", str(request.getfixturevalue("pg_url")))
     else:
         monkeypatch.delenv("CROSSPOST_LEDGER", raising=False)
+    if "crosspost.ledger.location" in sys.modules:  # a ledger an earlier test chose
+        sys.modules["crosspost.ledger.location"].use_ledger(None)
     return str(request.param)

@@ -70,11 +70,15 @@ class PGServer:
             for statement in statements:
                 conn.execute(statement)
 
-    def new_database(self, prefix: str = "t") -> str:
-        """A fresh, empty database; its URL."""
+    def create_database(self, prefix: str = "t") -> str:
+        """A fresh, empty database; its name."""
         name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:10]}"
         self.admin(f'CREATE DATABASE "{name}"')
-        return self.url(name)
+        return name
+
+    def new_database(self, prefix: str = "t") -> str:
+        """A fresh, empty database; its URL."""
+        return self.url(self.create_database(prefix))
 
     def stop(self) -> None:
         subprocess.run(

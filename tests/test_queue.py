@@ -19,6 +19,9 @@ from crosspost.errors import BadInput
 from crosspost.queue import parse_when
 from helpers import X_CREDS, run, write_config, write_post
 
+# Every test here once on each store: the queue's end-to-end behaviour is the ledger's.
+pytestmark = pytest.mark.usefixtures("both_stores")
+
 PARIS = "Europe/Paris"
 ENV = {"X_KEY": "k", "X_SECRET": "s", "X_TOKEN": "t", "X_TOKEN_SECRET": "ts", "FB_TOKEN": "f"}
 
@@ -299,7 +302,7 @@ def test_nothing_due_returns_at_once_without_reading_the_config(tmp_path: Path) 
 
 
 def test_every_action_leaves_an_event(tmp_path: Path, sandbox: Any, isolated_home: Path) -> None:
-    from crosspost.ledger import Ledger
+    from crosspost.ledger import open_store
 
     cfg = config(tmp_path)
     run("-c", cfg, "schedule", "--at", "now", write_post(tmp_path))
@@ -308,7 +311,7 @@ def test_every_action_leaves_an_event(tmp_path: Path, sandbox: Any, isolated_hom
     rows = {r["channel"]: r["id"] for r in queue_rows(cfg)}
     run("queue", "cancel", str(rows["x"]))
     run("queue", "retry", str(rows["x"]))
-    with Ledger.open(isolated_home / "ledger.sqlite3") as ledger:
+    with open_store(isolated_home) as ledger:
         kinds = [e.kind for e in ledger.events(delivery_id=rows["x"])]
     assert kinds[:2] == ["created", "scheduled"]
     for kind in ("sending", "failed", "cancelled", "retried", "moved"):

@@ -8,7 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from helpers import run, write_config, write_post
+
+# Once on each store: on PostgreSQL the fast path answers from the database (and
+# must step aside as it does for SQLite).
+pytestmark = pytest.mark.usefixtures("both_stores")
 
 HEAVY = ("typer", "rich", "pydantic", "jinja2", "requests")
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 from .handover import Handover
 from .home import find_config, home_dir
-from .ledger import Delivery, Store, default_ledger_path, open_store
+from .ledger import Delivery, Store, open_store
+from .ledger_desk import LedgerDesk
 from .listing import DEFAULT_LIMIT, Listing, check_limit, status_listing
 from .queue.desk import QueueDesk
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from .sending.publish import ProgressCallback
 
 
-class Workspace(QueueDesk, Handover):
+class Workspace(QueueDesk, Handover, LedgerDesk):
     """crosspost for one home directory and one channels.yaml."""
 
     def __init__(
@@ -71,10 +72,6 @@ class Workspace(QueueDesk, Handover):
         from .secrets import open_sources
 
         return open_sources(self.home, team_file=lambda: self.config.secrets_path)
-
-    @property
-    def ledger_path(self) -> Path:
-        return default_ledger_path(self.home)
 
     @contextmanager
     def store(self) -> Iterator[Store]:
@@ -118,7 +115,7 @@ class Workspace(QueueDesk, Handover):
             posts,
             channels,
             home=self.home,
-            ledger=self.ledger_path.exists(),
+            ledger=self.has_ledger,
             shorten=shorten,
             sandbox_url=sandbox_url,
         )
@@ -137,7 +134,7 @@ class Workspace(QueueDesk, Handover):
         from .sending.pipeline import Pipeline
 
         notices: dict[str, str] = {}
-        if self.ledger_path.exists():
+        if self.has_ledger:
             with self.store() as ledger:
                 notices |= {
                     name: f"paused: {why}" for name, why in ledger.paused_channels().items()
@@ -204,7 +201,7 @@ class Workspace(QueueDesk, Handover):
 
     def has_work(self, now: datetime) -> bool:
         """Whether `run` has anything to do: the ledger alone answers (cron's fast path)."""
-        if not self.ledger_path.exists():
+        if not self.has_ledger:
             return False
         with self.store() as ledger:
             return ledger.has_work(now=now)

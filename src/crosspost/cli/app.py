@@ -4,6 +4,7 @@ Only typer is imported here: `crosspost --help` must not pay for pydantic,
 jinja2 or any network client.
 """
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ from .. import __version__
 class State:
     config_path: Path | None = None
     home: Path | None = None
+    ledger: str | None = None
     debug: bool = False
 
 
@@ -45,6 +47,7 @@ COMMAND_ORDER = (
     "cron",
     "auth",
     "secrets",
+    "ledger",
     "handbook",
     "sandbox",
     "demo",
@@ -134,6 +137,16 @@ def main_options(
             help="State directory for the ledger [default: $CROSSPOST_HOME or the user data dir].",
         ),
     ] = None,
+    ledger: Annotated[
+        str | None,
+        typer.Option(
+            "--ledger",
+            metavar="URL",
+            help="A shared PostgreSQL ledger (postgresql://...) [default: $CROSSPOST_LEDGER,"
+            " `ledger:` in channels.yaml, else the home's SQLite file].",
+            show_default=False,
+        ),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
@@ -142,7 +155,14 @@ def main_options(
     """Write once on the blog; place it on X, Facebook, LinkedIn and by-hand networks."""
     STATE.config_path = config
     STATE.home = home
+    STATE.ledger = ledger
     STATE.debug = debug
+    # The choice is the process's; set (or, when this process ran a command before,
+    # as a test's CliRunner does, reset) it for this command line.
+    if ledger or "crosspost.ledger.location" in sys.modules:
+        from ..ledger.location import use_ledger
+
+        use_ledger(ledger)
 
 
 def workspace() -> Any:
@@ -156,4 +176,5 @@ def workspace() -> Any:
 
         for w in warnings:
             warn(w)
+    ws.choose_ledger(STATE.ledger)
     return ws

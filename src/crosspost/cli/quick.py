@@ -5,7 +5,9 @@ that start-up is most of what crosspost costs a machine.  The ledger alone answe
 it (`Store.has_work`); whenever the answer is anything but "nothing to do" (work
 due, a paused channel to name, a claim to recover, a warning about the `env`
 file, a ledger that cannot be opened, any other argument), this steps aside and
-the full command line runs, so every message comes from one place.
+the full command line runs, so every message comes from one place.  A shared
+PostgreSQL ledger (--ledger, $CROSSPOST_LEDGER or `ledger:` in channels.yaml) is
+answered here too, in one query (`PostgresStore.has_work`).
 """
 
 import sys
@@ -14,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 # The global options the cron line may carry before `run`, and whether each takes a value.
-_GLOBAL = {"--home": True, "--config": True, "-c": True}
+_GLOBAL = {"--home": True, "--config": True, "-c": True, "--ledger": True}
 
 
 def quick_run(argv: Sequence[str]) -> bool:
@@ -23,9 +25,9 @@ def quick_run(argv: Sequence[str]) -> bool:
     shape = _cron_shape(argv)
     if shape is None:
         return False
-    home_arg, as_json = shape
+    options, as_json = shape
     try:
-        if not _nothing_to_do(home_arg):
+        if not _nothing_to_do(options):
             return False
     except Exception:  # the full command line says what is wrong, properly
         return False
@@ -34,9 +36,9 @@ def quick_run(argv: Sequence[str]) -> bool:
     return True
 
 
-def _cron_shape(argv: Sequence[str]) -> tuple[str | None, bool] | None:
-    """(the --home value, --json) when `argv` is a plain `run`, else None."""
-    home: str | None = None
+def _cron_shape(argv: Sequence[str]) -> tuple[dict[str, str], bool] | None:
+    """(the global options given, --json) when `argv` is a plain `run`, else None."""
+    options: dict[str, str] = {}
     args = list(argv)
     while args and args[0] != "run":
         name, _, value = args.pop(0).partition("=")
@@ -46,30 +48,51 @@ def _cron_shape(argv: Sequence[str]) -> tuple[str | None, bool] | None:
             if not args:
                 return None
             value = args.pop(0)
-        if name == "--home":
-            home = value
+        options["--config" if name == "-c" else name] = value
     if not args or args[0] != "run":
         return None
     rest = args[1:]
     if rest not in ([], ["--json"]):
         return None
-    return home, rest == ["--json"]
+    return options, rest == ["--json"]
 
 
-def _nothing_to_do(home_arg: str | None) -> bool:
+def _nothing_to_do(options: dict[str, str]) -> bool:
     from ..home import home_dir
     from ..ledger import default_ledger_path
     from ..secrets import load_env_file
 
+    home_arg = options.get("--home")
     home = home_dir(Path(home_arg) if home_arg else None)
     if load_env_file(home / "env"):
         return False  # a warning to say (a readable secrets file): the full path says it
-    if not default_ledger_path(home).exists():
+    location = _shared_ledger(options)
+    if location is None and not default_ledger_path(home).exists():
         return True
     from ..ledger import open_store
 
-    with open_store(home) as ledger:
+    with open_store(home, location) as ledger:
         now = datetime.now(UTC)
         # The doctor's "last run": one small write, so a silent cron shows as stale.
         ledger.set_mark("run", now)
         return not ledger.has_work(now=now)
+
+
+def _shared_ledger(options: dict[str, str]) -> str | None:
+    """The PostgreSQL ledger named for this run, as `Workspace.choose_ledger` finds it."""
+    import os
+
+    from ..ledger import LEDGER_ENV, ledger_setting
+
+    named = options.get("--ledger") or os.environ.get(LEDGER_ENV)
+    if named:
+        return named
+    from ..errors import ConfigError
+    from ..home import find_config
+
+    config = options.get("--config")
+    try:
+        path = find_config(Path(config) if config else None)
+    except ConfigError:
+        return None
+    return ledger_setting(path)

@@ -318,6 +318,26 @@ class ConfigFile(_Model):
     # The team's encrypted secrets, relative to channels.yaml (default: secrets.age beside it).
     secrets_file: str | None = None
     x_prices: XPrices = XPrices()
+    # A PostgreSQL ledger shared by several computers, instead of the home's SQLite
+    # file; read by `ledger.location.ledger_setting` (before the rest of the file).
+    ledger: str | None = None
+
+    @field_validator("ledger")
+    @classmethod
+    def _ledger(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from ..ledger.postgres.urls import is_postgres_url, url_password
+
+        if not is_postgres_url(value):
+            raise ValueError(
+                "a PostgreSQL URL, like postgresql://crosspost:${CROSSPOST_DB_PASSWORD}"
+                "@db.example.org/crosspost (without `ledger:`, the home's SQLite file)"
+            )
+        password = url_password(value)
+        if password and not is_secret_ref(password):
+            raise ValueError(f"the password in the URL: {WRITE_A_REFERENCE}")
+        return value
 
     @field_validator("secrets_file")
     @classmethod

@@ -86,7 +86,7 @@ class Doctor:
 
     def record_run(self, *, now: datetime | None = None) -> None:
         """Say that `run` ran (the doctor's "last run"), in a ledger that exists."""
-        if self.ws.ledger_path.exists():
+        if self.ws.has_ledger:
             with self.ws.store() as ledger:
                 ledger.set_mark(RUN_MARK, now or datetime.now(UTC))
 

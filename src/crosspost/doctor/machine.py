@@ -28,10 +28,11 @@ def ledger_finding(ws: Workspace) -> tuple[Finding, datetime | None]:
     try:
         with ws.store() as ledger:
             last = ledger.mark("run")
+            where = ledger.location
     except Exception as exc:  # any failure to open is what this check is for
-        fix = "see the error; the ledger is HOME/ledger.db"
+        fix = "see the error; `crosspost ledger info` says which ledger this is"
         return Finding(SUBJECT, "ledger", Status.FAIL, f"cannot open: {exc}", fix), None
-    return Finding(SUBJECT, "ledger", Status.OK, f"opens and is migrated ({ws.ledger_path})"), last
+    return Finding(SUBJECT, "ledger", Status.OK, f"opens and is migrated ({where})"), last
 
 
 def mode_findings(paths: list[Path]) -> list[Finding]:

@@ -121,7 +121,7 @@ def gather_handbook(
     paused: dict[str, str] = {}
     last_run = None
     report = None
-    ledger_exists = ws.ledger_path.exists()
+    ledger_exists = ws.has_ledger
     if ledger_exists:  # a handbook written on a fresh machine leaves no ledger behind
         with ws.store() as ledger:
             accounts = ledger.channel_accounts()

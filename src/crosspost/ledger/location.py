@@ -65,7 +65,16 @@ def ledger_setting(config_path: Path) -> str | None:
         return None  # the config's own check names the line
     if not isinstance(value, str) or not value.strip():
         return None
-    return expand(value, where=f"{config_path}: ledger")
+    line = text.count("\n", 0, found.start()) + 1
+    password = url_password(value)
+    if password and _REF.fullmatch(password) is None:
+        from ..secrets import WRITE_A_REFERENCE, remember
+
+        remember(password)
+        raise ConfigError(
+            f"{config_path}:{line}: ledger: the password in the URL: {WRITE_A_REFERENCE}"
+        )
+    return expand(value, where=f"{config_path}:{line}: ledger")
 
 
 def expand(url: str, *, where: str) -> str:

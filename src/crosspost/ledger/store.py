@@ -204,6 +204,17 @@ class Store(ShortLinks, StoreSidelines, StorePages, Protocol):
         """Where the ledger lives (a file, a database URL without its password), for messages."""
         ...
 
+    kind: str
+    """"sqlite" or "postgresql": what keeps the ledger (`crosspost ledger info`)."""
+
+    def schema_version(self) -> int:
+        """How many of the numbered migrations the ledger has had."""
+        ...
+
+    def server_version(self) -> str | None:
+        """The database server's version, for a store that has one."""
+        ...
+
     def close(self) -> None:
         """Release the store; it is not used again."""
         ...

@@ -67,6 +67,7 @@ class PostgresStore(SQLOperations):
     """The delivery ledger, one PostgreSQL database.  Open with `PostgresStore.open(url)`."""
 
     url: str
+    kind = "postgresql"
 
     @classmethod
     def open(cls, url: str) -> PostgresStore:
@@ -99,9 +100,11 @@ class PostgresStore(SQLOperations):
         return owner_id()
 
     def schema_version(self) -> int:
+        """How many of `MIGRATIONS` the database has had."""
         return schema_version(self._pg)
 
-    def server_version(self) -> str:
+    def server_version(self) -> str | None:
+        """The server's PostgreSQL version, as `15.4`."""
         version = self._pg.raw.info.server_version
         return f"{version // 10000}.{version % 10000}"
 

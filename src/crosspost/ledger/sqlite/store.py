@@ -18,7 +18,7 @@ from .db import connect
 from .deliveries import DeliveriesMixin
 from .feeds import FeedsMixin
 from .links import LinksMixin
-from .migrations import migrate
+from .migrations import migrate, user_version
 from .notes import NotesMixin
 from .pages import PagesMixin
 from .reconcile import ReconcileMixin
@@ -58,6 +58,16 @@ class SQLiteStore(SQLOperations):
     def owner_id() -> str:
         """This process, as the `owner` to pass to `claim` and `claim_short_link`."""
         return owner_id()
+
+    kind = "sqlite"
+
+    def schema_version(self) -> int:
+        """How many of `MIGRATIONS` the file has had."""
+        return user_version(self._conn)
+
+    def server_version(self) -> str | None:
+        """A file has no server."""
+        return None
 
     def has_work(self, *, now: datetime) -> bool:
         """Whether `crosspost run` has anything to do: something due, a paused
