@@ -213,6 +213,12 @@ def _day_full(pacing: Pacing, day: date, others: Sequence[datetime]) -> bool:
     return sum(1 for o in others if o.astimezone(pacing.tz).date() == day) >= pacing.max_per_day
 
 
+def day_around(pacing: Pacing, when: datetime) -> tuple[datetime, datetime]:
+    """The channel's local day that `when` falls in: its start and the next day's, aware."""
+    day = when.astimezone(pacing.tz).date()
+    return _start_of_day(day, pacing.tz), _start_of_day(day + timedelta(days=1), pacing.tz)
+
+
 def _start_of_day(day: date, tz: ZoneInfo) -> datetime:
     return localize(datetime.combine(day, time(0, 0)), tz, strict=False)
 

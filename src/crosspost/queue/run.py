@@ -69,6 +69,7 @@ class Runner:
             sandbox_url=self.sandbox_url,
             policy=self._policy,
             on_notice=self.on_notice,
+            paced=True,
         )
 
     def run(self) -> SendResult:
@@ -261,7 +262,11 @@ class Runner:
 
     def _record(self, attempt: Attempt) -> None:
         d = attempt.delivery
-        if not attempt.claimed:
+        if not attempt.claimed and d.state == DeliveryState.PENDING:
+            # Another run (or computer) was claiming it that instant, or had just used
+            # up the channel's pace: it stays queued, and the next run sees which.
+            self._add(d, Action.TAKEN, "another run has it or this channel's turn (pacing)")
+        elif not attempt.claimed:
             self._add(d, Action.TAKEN, "taken by another run")
         elif d.state == DeliveryState.MANUAL:
             self._add(d, Action.MANUAL, manual_note(self.config.channels[d.channel], d))

@@ -27,7 +27,7 @@ from ..errors import (
     ShortenerFailed,
     Uncertain,
 )
-from ..ledger import Delivery, Store, open_store
+from ..ledger import Delivery, Pace, Store, open_store
 from ..links import LinkShortener
 from ..networks.base import Answer, Network
 from .ahead import needs_short_link
@@ -89,6 +89,18 @@ def lease_for(channel: ChannelConfig, delivery: Delivery) -> float:
     return channel.timeout * (len(delivery.parts) + 2) + 60
 
 
+def pace_for(channel: ChannelConfig, now: datetime) -> Pace | None:
+    """The channel's `min_interval` and `max_per_day` as its claims enforce them in the
+    ledger, where every process sharing it sees them (None: nothing to enforce)."""
+    from ..pacing import day_around
+
+    pacing = channel.pacing
+    if not (pacing.min_interval or pacing.max_per_day):
+        return None
+    day = day_around(pacing, now) if pacing.max_per_day else None
+    return Pace(min_interval=pacing.min_interval, max_per_day=pacing.max_per_day, day=day)
+
+
 @dataclass
 class Sender:
     """Sends the deliveries of one channel, on one thread, with its own ledger connection."""
@@ -101,6 +113,9 @@ class Sender:
     policy: FailurePolicy | None = None
     # Long links bit.ly already refused in this run's wave ahead: not asked again.
     link_problems: Mapping[str, str] = field(default_factory=dict)
+    # The queue's sends keep the channel's pace in the claim itself (`pace_for`);
+    # `publish` sends what the user asked for now.
+    paced: bool = False
 
     def send(self, delivery: Delivery, *, progress: Progress | None = None) -> Attempt:
         """Shorten the link, claim, send and record one delivery.
@@ -122,6 +137,7 @@ class Sender:
             delivery.id,
             owner=self.ledger.owner_id(),
             lease_seconds=lease_for(self.channel, delivery),
+            pace=pace_for(self.channel, datetime.now(UTC)) if self.paced else None,
         )
         if claimed is None:
             return Attempt(self.ledger.get(delivery.id), claimed=False)
@@ -273,6 +289,7 @@ def open_sender(
     shortener_token: str | None,
     policy: FailurePolicy | None = None,
     link_problems: Mapping[str, str] | None = None,
+    paced: bool = False,
 ) -> Iterator[Sender]:
     """A Sender with its own ledger connection (sqlite3 connections stay on their thread)."""
     with open_store(home) as ledger:
@@ -289,4 +306,5 @@ def open_sender(
             shortener=shortener,
             policy=policy,
             link_problems=link_problems or {},
+            paced=paced,
         )

@@ -85,6 +85,8 @@ class Pipeline:
     stopped: threading.Event = field(default_factory=threading.Event)
     # Long links bit.ly refused in this run's wave ahead (each sender falls back or fails).
     link_problems: dict[str, str] = field(default_factory=dict)
+    # The queue's runs: each claim keeps its channel's pace in the ledger (Sender.paced).
+    paced: bool = False
     # Deliveries whose request may be on the wire, and how long their answer may take.
     _in_flight: dict[int, float] = field(default_factory=dict)
 
@@ -191,6 +193,7 @@ class Pipeline:
                 shortener_token=self.shortener_token,
                 policy=self.policy,
                 link_problems=self.link_problems,
+                paced=self.paced,
             ) as sender:
                 self._send_batch(sender, batch, on_attempt, progress_for)
 

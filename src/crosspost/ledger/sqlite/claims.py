@@ -106,11 +106,20 @@ class ClaimsMixin(TransitionsMixin):
             since.append(pace.day[0])
         if not since:
             return False
+        # An `unknown` post may be out: it counts, at the time it became unknown (no
+        # earlier than it really went, so the gap it keeps is never too short).
+        start = to_text(min(since))
         rows = self._conn.execute(
             "SELECT sent_at FROM deliveries WHERE channel = ? AND sent_at >= ?"
             " UNION ALL SELECT CAST(? AS TEXT) FROM deliveries"
-            " WHERE channel = ? AND state = ? AND id <> ?",
-            (channel, to_text(min(since)), to_text(moment), channel, S.SENDING.value, row["id"]),
+            " WHERE channel = ? AND state = ? AND id <> ?"
+            " UNION ALL SELECT updated_at FROM deliveries"
+            " WHERE channel = ? AND state = ? AND updated_at >= ?",
+            (
+                *(channel, start),
+                *(to_text(moment), channel, S.SENDING.value, row["id"]),
+                *(channel, S.UNKNOWN.value, start),
+            ),
         ).fetchall()
         times = [t for (t,) in rows if t is not None and t != DUE_NOW]
         if pace.min_interval and any(t > to_text(moment - pace.min_interval) for t in times):
