@@ -159,6 +159,30 @@ def test_channels_yaml_names_the_ledger_with_a_password_reference(
         assert PASSWORD not in result.output
 
 
+# -- cron's fast path ----------------------------------------------------------------
+
+
+def test_cron_with_nothing_due_is_answered_without_psycopg(
+    tmp_path: Path, isolated_home: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_quick_run import HEAVY, crosspost, imported, said
+
+    monkeypatch.setenv("CROSSPOST_LEDGER", pg_url)
+    # A new database: libpq cannot tell (no tables yet), the store (psycopg) migrates it.
+    first = crosspost("run", home=isolated_home, cwd=tmp_path)
+    assert first.returncode == 0 and first.stdout == "", said(first)
+    assert "psycopg" in imported(first) and not imported(first) & set(HEAVY)
+    with open_store(isolated_home) as ledger:
+        first_mark = ledger.mark("run")
+    # From then on, libpq alone answers: psycopg costs more than the rest of the answer.
+    again = crosspost("run", home=isolated_home, cwd=tmp_path)
+    assert again.returncode == 0 and again.stdout == "" and said(again) == ""
+    assert not imported(again) & {*HEAVY, "psycopg"}
+    with open_store(isolated_home) as ledger:  # and it wrote the doctor's "last run"
+        mark = ledger.mark("run")
+    assert first_mark is not None and mark is not None and mark > first_mark
+
+
 # -- connections that drop -----------------------------------------------------------
 
 

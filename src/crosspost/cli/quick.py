@@ -69,6 +69,12 @@ def _nothing_to_do(options: dict[str, str]) -> bool:
     location = _shared_ledger(options)
     if location is None and not default_ledger_path(home).exists():
         return True
+    from ..ledger import is_postgres_url
+
+    if location is not None and is_postgres_url(location):
+        answer = _nothing_due_on_postgres(location)
+        if answer is not None:
+            return answer  # else a new or older database: the store (psycopg) migrates it
     from ..ledger import open_store
 
     with open_store(home, location) as ledger:
@@ -96,3 +102,14 @@ def _shared_ledger(options: dict[str, str]) -> str | None:
     except ConfigError:
         return None
     return ledger_setting(path)
+
+
+def _nothing_due_on_postgres(url: str) -> bool | None:
+    """The same answer from a PostgreSQL ledger, through libpq (psycopg would cost more
+    than all the rest); None when libpq cannot tell."""
+    from ..ledger import MIGRATIONS
+    from ..ledger.postgres.quick import nothing_due
+    from ..states import RECHECK_AFTER
+
+    now = datetime.now(UTC)
+    return nothing_due(url, now=now, since=now - RECHECK_AFTER, latest=len(MIGRATIONS))

@@ -42,19 +42,13 @@ from ..sqlite.transitions import not_found
 from ..store import Store
 from .connection import PGConnection, connect, error_in_use, without_password
 from .migrations import LOCK_SPACE, check_server, migrate, schema_version
+from .quick import HAS_WORK_SQL
 
 S = DeliveryState
 
 # The advisory locks of `_write` and of a channel's claims (see the module's doc).
 WRITE_LOCK = 2
 CHANNEL_SPACE = LOCK_SPACE + 1
-
-_HAS_WORK_SQL = (
-    "SELECT EXISTS (SELECT 1 FROM deliveries WHERE state = 'pending' AND due_at <= :now)"
-    " OR EXISTS (SELECT 1 FROM channel_state WHERE paused = 1)"
-    " OR EXISTS (SELECT 1 FROM deliveries WHERE state = 'sending')"
-    " OR EXISTS (SELECT 1 FROM deliveries WHERE state = 'unknown' AND updated_at <= :since)"
-)
 
 
 def session_name(owner: str) -> str:
@@ -112,7 +106,7 @@ class PostgresStore(SQLOperations):
         """Whether `crosspost run` has anything to do, in one round trip (cron asks
         every minute): due work, a paused channel, a claim to recover, an unknown to read."""
         row = self._pg.execute(
-            _HAS_WORK_SQL, {"now": to_text(now), "since": to_text(now - RECHECK_AFTER)}
+            HAS_WORK_SQL, {"now": to_text(now), "since": to_text(now - RECHECK_AFTER)}
         ).fetchone()
         return bool(row and row[0])
 
