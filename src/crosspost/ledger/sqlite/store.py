@@ -17,6 +17,7 @@ from .claims import ClaimsMixin
 from .db import connect
 from .deliveries import DeliveriesMixin
 from .feeds import FeedsMixin
+from .figures import FiguresMixin
 from .links import LinksMixin
 from .migrations import migrate
 from .notes import NotesMixin
@@ -32,6 +33,7 @@ class SQLiteStore(
     ChannelsMixin,
     FeedsMixin,
     NotesMixin,
+    FiguresMixin,
     PagesMixin,
 ):
     """The delivery ledger, one SQLite file.  Open with `SQLiteStore.open(path)`."""
