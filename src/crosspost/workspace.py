@@ -21,6 +21,7 @@ from .home import find_config, home_dir
 from .ledger import Delivery, Store, default_ledger_path, open_store
 from .listing import DEFAULT_LIMIT, Listing, check_limit, status_listing
 from .queue.desk import QueueDesk
+from .stats.desk import StatsDesk
 
 if TYPE_CHECKING:
     from .config import ChannelConfig, Config
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from .sending.publish import ProgressCallback
 
 
-class Workspace(QueueDesk, Handover):
+class Workspace(QueueDesk, Handover, StatsDesk):
     """crosspost for one home directory and one channels.yaml."""
 
     def __init__(

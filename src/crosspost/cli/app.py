@@ -41,6 +41,7 @@ COMMAND_ORDER = (
     "channel",
     "feed",
     "note",
+    "stats",
     "report",
     "cron",
     "auth",
