@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..config import ChannelConfig, Config
-from ..errors import CrosspostError
+from ..errors import CredentialError, CrosspostError
 from ..ledger import Delivery, Store
 from ..networks.base import Network, ReadsFigures
 from ..secrets import scrub
@@ -41,6 +41,9 @@ class Outcome(StrEnum):
     OFF = "off"  # `stats: false` in channels.yaml
     NONE = "no figures"  # the network gives none (a by-hand channel, a plugin without them)
     PAUSED = "paused"  # its credentials were refused when posting: fix them first
+    # None set: a channel fed by a relay may have no credentials of its own (the note
+    # names the variable; `crosspost doctor` says it too).
+    NO_CREDENTIALS = "no credentials"
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,9 @@ def _read_one(
             return reading(Outcome.ALREADY)
     try:
         adapter = adapter_for(channel)
+    except CredentialError as exc:
+        return reading(Outcome.NO_CREDENTIALS, notes=(scrub(str(exc)),))
+    try:
         if not isinstance(adapter, ReadsFigures):
             return reading(Outcome.NONE)
         figures = adapter.read_figures(post_ids=[d.remote_id for d in posts if d.remote_id])
