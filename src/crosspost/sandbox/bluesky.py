@@ -24,6 +24,7 @@ import re
 import time
 from typing import Any
 
+from crosspost.sandbox import bluesky_figures
 from crosspost.sandbox.state import Fault, Store, now_iso
 from crosspost.sandbox.wire import Api, Reply, Request, Route
 
@@ -361,6 +362,8 @@ API = Api(
         _route("POST", "com.atproto.repo.uploadBlob", upload_blob, posting=True),
         _route("POST", "com.atproto.repo.createRecord", create_record, posting=True),
         _route("GET", "com.atproto.repo.getRecord", get_record),
+        _route("GET", "app.bsky.actor.getProfile", bluesky_figures.get_profile),
+        _route("GET", "app.bsky.feed.getPosts", bluesky_figures.get_posts),
         _route("POST", "sandbox.expireSessions", expire_sessions),
     ),
     fault_reply=fault_reply,
