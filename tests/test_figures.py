@@ -6,6 +6,7 @@ endpoints for them."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import requests
 import tweepy
 
 from crosspost.errors import DeliveryError
-from crosspost.networks.base import METRICS, Outgoing
+from crosspost.networks.base import METRICS, Answer, Outgoing
 from crosspost.networks.bluesky import BlueskyNetwork
 from crosspost.networks.facebook import FacebookNetwork
 from crosspost.networks.linkedin import LinkedInNetwork
@@ -309,6 +310,7 @@ def test_figures_never_set_are_non_zero_and_stable(sandbox: Any) -> None:
         ("tier", {"network": "mastodon", "hides": ["impressions"]}, "mastodon can hide nothing"),
         ("tier", {"network": "twitter", "hides": "impressions"}, "hides must be a list"),
         ("delete", {"network": "twitter", "id": "123"}, "twitter has no post '123'"),
+        ("followers", {"network": "bitly", "count": 3}, "bit.ly has no followers"),
     ],
 )
 def test_control_endpoints_refuse_bad_input(
@@ -326,3 +328,33 @@ def test_control_followers_per_account_and_for_all(sandbox: Any) -> None:
     assert sandbox.followers("facebook", "1") == sandbox.followers("facebook", "2") == 20
     listed = requests.post(f"{sandbox.url}/_sandbox/nothing", json={}, timeout=5).json()
     assert "POST /_sandbox/engagement" in listed["endpoints"]
+
+
+def test_the_state_shows_the_figures_set(sandbox: Any) -> None:
+    sandbox.set_followers("linkedin", 3200, account=ORG)
+    sandbox.set_tier("twitter", hides=["impressions"])
+    state = requests.get(f"{sandbox.url}/_sandbox/state", timeout=5).json()
+    assert state["figures"]["linkedin"]["followers"] == {ORG: 3200}
+    assert state["figures"]["twitter"]["hides"] == ["impressions"]
+
+
+def test_x_users_me_refuses_an_unknown_user_field(sandbox: Any) -> None:
+    auth = tweepy.OAuth1UserHandler(*X_KEYS.values()).apply_auth()
+    answer = requests.get(
+        f"{sandbox.url}/2/users/me", params={"user.fields": "followers"}, auth=auth, timeout=5
+    )
+    assert answer.status_code == 400
+    assert "[followers]" in answer.json()["errors"][0]["message"]
+    fine = requests.get(
+        f"{sandbox.url}/2/users/me", params={"user.fields": "public_metrics"}, auth=auth, timeout=5
+    )
+    assert fine.json()["data"]["public_metrics"]["followers_count"] > 0
+
+
+def test_a_deleted_bluesky_post_is_gone_from_get_record_too(sandbox: Any, tmp_path: Path) -> None:
+    net = bsky(sandbox, tmp_path)
+    outgoing = Outgoing(channel="b", parts=("gone",), key="c" * 32)
+    uri = net.send(outgoing=outgoing).remote_id
+    sandbox.delete_post("bluesky", uri)
+    since = datetime.now(UTC) - timedelta(minutes=5)
+    assert net.find(outgoing=outgoing, since=since).answer is Answer.ABSENT

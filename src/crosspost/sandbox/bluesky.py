@@ -294,6 +294,8 @@ def get_record(req: Request, store: Store, _: re.Match[str]) -> Reply:
     uri = f"at://{did}/{collection}/{rkey}"
     with store.lock:
         found = _memory(store)["records"].get(uri)
+        if store.find_post(NETWORK, uri) is None:  # deleted (`Sandbox.delete_post`)
+            found = None
     if found is None:
         return _error(400, "RecordNotFound", f"Could not locate record: {uri}")
     return Reply(200, dict(found))

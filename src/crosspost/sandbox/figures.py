@@ -57,6 +57,12 @@ def default_counts(network: str, post_id: str) -> dict[str, int]:
     return counts
 
 
+def _check(network: str) -> None:
+    check_network(network)
+    if network == "bitly":
+        raise ValueError("bit.ly has no followers or engagement: POST /_sandbox/clicks sets clicks")
+
+
 def _count(value: Any, what: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise ValueError(f"{what} must be an integer >= 0, not {value!r}")
@@ -65,7 +71,7 @@ def _count(value: Any, what: str) -> int:
 
 def set_followers(store: Store, network: str, count: Any, account: Any = None) -> None:
     """`account`'s follower count (as the API names it), or every account's when None."""
-    check_network(network)
+    _check(network)
     count = _count(count, "count")
     if account is not None and (not isinstance(account, str) or not account.strip()):
         raise ValueError(f"account must be a non-empty string (what the API sees), not {account!r}")
@@ -93,7 +99,7 @@ def followers(store: Store, network: str, *names: str) -> int:
 
 def set_engagement(store: Store, network: str, post_id: Any, metrics: Any) -> dict[str, int]:
     """Set some of a post's counts (the others keep theirs); the post's counts after."""
-    check_network(network)
+    _check(network)
     if not isinstance(post_id, str) or not post_id:
         raise ValueError(f"id must be the post's id as the API gives it, not {post_id!r}")
     if not isinstance(metrics, Mapping) or not metrics:
@@ -116,7 +122,7 @@ def counts(store: Store, network: str, post_id: str) -> dict[str, int]:
 
 def set_tier(store: Store, network: str, hides: Any) -> tuple[str, ...]:
     """What `network`'s answers hide from now on (an empty list: nothing)."""
-    check_network(network)
+    _check(network)
     if not isinstance(hides, list) or not all(isinstance(h, str) for h in hides):
         raise ValueError('hides must be a list of metric names, like ["impressions"]')
     allowed = HIDEABLE.get(network, ())

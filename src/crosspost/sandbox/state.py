@@ -249,6 +249,8 @@ class Store:
                 "faults": {n: [f.as_dict() for f in q] for n, q in self._faults.items()},
                 "latency": dict(self._latency),
                 "clicks": dict(self.clicks),
+                # What was set of followers, engagement and tiers (defaults are not listed).
+                "figures": copy.deepcopy(self.figures),
             }
 
 
