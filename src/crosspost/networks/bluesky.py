@@ -30,6 +30,7 @@ from crosspost.networks.base import (
     PartCallback,
     Receipt,
 )
+from crosspost.networks.bluesky_figures import ReadsBlueskyFigures
 from crosspost.networks.bluesky_session import Absent, Connection, SessionStore
 from crosspost.networks.matching import same_text
 
@@ -62,7 +63,7 @@ class BlueskySettings(BaseModel):
         return text
 
 
-class BlueskyNetwork:
+class BlueskyNetwork(ReadsBlueskyFigures):
     """Publishes as one Bluesky account through its PDS."""
 
     info: ClassVar[NetworkInfo] = NetworkInfo(
@@ -364,11 +365,10 @@ class BlueskyNetwork:
 
 
 if TYPE_CHECKING:  # mypy checks the adapter against each protocol it meets
-    from crosspost.networks.base import ChecksCredentials, Finds, Network, ReadsPostUrls
+    import crosspost.networks.base as b
 
-    _CHECKED: tuple[type[Network], type[Finds], type[ChecksCredentials], type[ReadsPostUrls]] = (
-        BlueskyNetwork,
-        BlueskyNetwork,
-        BlueskyNetwork,
-        BlueskyNetwork,
-    )
+    _Meets = tuple[
+        type[b.Network], type[b.Finds], type[b.ChecksCredentials], type[b.ReadsPostUrls],
+        type[b.ReadsFigures],
+    ]  # fmt: skip
+    _CHECKED: _Meets = (BlueskyNetwork,) * 5
