@@ -120,7 +120,7 @@ def test_the_terminal_shows_audience_and_engagement_in_words(
     posts = shown["Posts"]
     engagement = [c.key for c in posts.columns].index("engagement")
     cells = terminal_cells(posts)
-    assert cells[0][engagement] == "80 impressions · 9 likes"
+    assert cells[0][engagement] == "9 / 80"  # interactions / impressions
     assert cells[1][engagement] == "not recorded"
     followers = terminal_cells(shown["Followers at the end of each month"])
     assert followers == [["x", "3,100", "3,240"], ["fb", "not recorded", "unavailable"]]

@@ -19,8 +19,6 @@ from .model import (
 )
 from .tables import by_month, channel_cell, w
 
-# A metric's word in the report (LinkedIn's own clicks are not bit.ly's: named apart).
-_METRIC_WORD = {name: name for name in METRICS} | {"clicks": "network_clicks"}
 # The CSV's field for each metric of a copy.
 ENGAGEMENT_FIELDS = tuple(f"engagement_{name}" for name in METRICS)
 
@@ -79,29 +77,38 @@ def engagement_columns(report: Report) -> list[Column]:
     return [shown, *hidden]
 
 
+# What counts as an interaction: what a reader did with the post (LinkedIn's clicks,
+# like bit.ly's, are visits, and stay in the CSV).
+INTERACTIONS = ("likes", "comments", "shares", "quotes")
+
+
 def engagement_cells(
     engagement: Mapping[str, int | None] | None, report: Report, *, went_out: bool
 ) -> list[Cell]:
-    """A copy's engagement: `12 likes · 3 comments · 450 impressions` for people, and
-    each metric's count (or `unavailable`, or empty when the network gives none)."""
+    """A copy's engagement: `27 / 476` (interactions / impressions) for people, short
+    enough for a terminal at 80 columns, and each metric's count for the CSV (or
+    "unavailable", or empty where the network gives no such figure)."""
     if not went_out:
         return [Cell("")] + [Cell("", data=None) for _ in METRICS]
     if engagement is None:
         said = w(report, "not_recorded")
         return [Cell(said, data=None)] + [Cell("", data=said) for _ in METRICS]
-    parts = []
-    for name in METRICS:
-        if name not in engagement:
-            continue
-        value = engagement[name]
-        shown = w(report, "unavailable") if value is None else format_number(value, report.lang)
-        parts.append(f"{shown} {w(report, _METRIC_WORD[name])}")
-    summary = Cell(" · ".join(parts), data=None)
     refused = w(report, "unavailable")
+    given = [engagement[n] for n in INTERACTIONS if n in engagement]
+    if not given:
+        acted = "—"
+    elif None in given:
+        acted = refused
+    else:
+        acted = format_number(sum(v for v in given if v is not None), report.lang)
+    summary = acted
+    if "impressions" in engagement:
+        seen = engagement["impressions"]
+        summary += " / " + (refused if seen is None else format_number(seen, report.lang))
     each = [
         Cell("", data=(refused if engagement[n] is None else engagement[n]))
         if n in engagement
         else Cell("", data=None)  # the network gives no such figure
         for n in METRICS
     ]
-    return [summary, *each]
+    return [Cell(summary, data=None), *each]

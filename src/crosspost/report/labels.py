@@ -74,6 +74,10 @@ EN: dict[str, str] = {
         "the 1st (else the first of the month); at the end, the last of the month."
     ),
     "engagement": "Engagement",
+    "engagement_legend": (
+        "Engagement: interactions (likes, comments, shares, quotes) / impressions, at the "
+        "last reading; the CSV and JSON give each figure."
+    ),
     "impressions": "impressions",
     "likes": "likes",
     "comments": "comments",
@@ -152,6 +156,10 @@ FR: dict[str, str] = {
         "(sinon le premier du mois) ; à la fin, le dernier du mois."
     ),
     "engagement": "Engagement",
+    "engagement_legend": (
+        "Engagement : interactions (j'aime, commentaires, partages, citations) / impressions, "
+        "au dernier relevé ; le CSV et le JSON donnent chaque chiffre."
+    ),
     "impressions": "impressions",
     "likes": "j'aime",
     "comments": "commentaires",

@@ -130,6 +130,7 @@ def _context(report: Report) -> dict[str, Any]:
         "by_channel": history_by_channel(report) if report.history else None,
         "audience": audience_table(report) if report.stats else None,
         "audience_legend": w(report, "audience_legend"),
+        "engagement_legend": w(report, "engagement_legend") if report.stats else "",
         "followers": followers_history(report) if report.stats and report.history else None,
         "warnings": report.warnings,
     }
@@ -313,6 +314,8 @@ def terminal_view(report: Report) -> Iterator[Line | Table]:
             yield audience_table(report)
         if report.posts:
             yield posts_table(report).shown()
+            if report.stats:
+                yield Line(w(report, "engagement_legend"), "dim")
         if report.notes:
             yield notes_table(report)
     if report.history:
