@@ -99,6 +99,25 @@ def test_x_cancel_or_a_wrong_pin_stores_nothing(
     no_secret_in((out, err), ["ck-env-33333333", "cs-env-44444444"])
 
 
+def test_x_that_does_not_answer_the_pin_exchange_times_out(
+    tmp_path: Path, sandbox: Any, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("X_KEY", "ck-env-33333333")
+    monkeypatch.setenv("X_SECRET", "cs-env-44444444")
+    config = write_config(tmp_path, "  x:\n    network: twitter\n    timeout: 1\n" + X_CREDS)
+    signing = auth(config, sandbox, "x")
+    url = signing.url()
+    pin = re.search(r'<code id="pin">(\d{7})</code>', browse(url + "&answer=allow")[2])
+    assert pin is not None
+    sandbox.latency("twitter", 4)  # X takes the request and says nothing for 4 s
+    signing.expect(r"the PIN X shows: ")
+    signing.answer(pin.group(1))
+    code, _, err = signing.finish()
+    assert code == 1
+    assert "X did not answer within 1 s" in err and "nothing was stored" in err
+    assert stored_env(isolated_home) == {}
+
+
 # -- LinkedIn: authorization code through the local redirect ------------------------------
 
 LI = (
