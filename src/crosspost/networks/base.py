@@ -81,6 +81,9 @@ class NetworkInfo:
     threads: bool = False  # can publish a numbered thread
     images: bool = False  # can carry the post's image...
     alt_text: bool = False  # ...with its alt text
+    # ...also beside a link (Bluesky makes the image the link card's thumbnail, and a
+    # thumbnail has no alt text: the dry run says so).
+    alt_text_with_link: bool = True
     idempotency: bool = False  # honours `Outgoing.key`: a retried request cannot duplicate
     manual: bool = False  # no API: crosspost records a task for a human
     # The link travels beside the text (a Facebook link, a LinkedIn article

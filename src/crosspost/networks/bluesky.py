@@ -73,6 +73,7 @@ class BlueskyNetwork(ReadsBlueskyFigures):
         threads=True,
         images=True,
         alt_text=True,
+        alt_text_with_link=False,  # the card's thumb (`_embed`) has no alt
         idempotency=True,  # the record key is derived from Outgoing.key
         attaches_link=True,  # the link card (app.bsky.embed.external)
         credentials=("app_password",),
