@@ -185,6 +185,25 @@ def _li_started(
     return signing, signing.url()
 
 
+def test_linkedin_a_token_of_another_member_is_refused(
+    tmp_path: Path, sandbox: Any, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """She signs in to LinkedIn as herself for a channel that posts as her colleague:
+    the live check after the sign-in compares the token's member with `author`."""
+    for name, value in APP.items():
+        monkeypatch.setenv(name, value)
+    sandbox.memory("linkedin")["member"] = {"sub": "AbC123", "name": "Claire Martin"}
+    config = write_config(tmp_path, LI.replace("urn:li:organization:42", "urn:li:person:XyZ789"))
+    signing = auth(config, sandbox, "li")
+    url = signing.url()
+    assert _query(url)["scope"] == "openid profile w_member_social"
+    browse(url)
+    code, _, err = signing.finish()
+    assert code == 1
+    assert "member urn:li:person:AbC123's, but the channel posts as urn:li:person:XyZ789" in err
+    assert "nothing was stored" in err and stored_env(isolated_home) == {}
+
+
 def test_linkedin_state_mismatch_exits_2_and_stores_nothing(
     tmp_path: Path, sandbox: Any, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
