@@ -208,14 +208,19 @@ def test_the_publish_table_keeps_channel_names_and_links_whole(
     assert any(row["url"] in line for line in lines)  # the link whole, clickable
 
 
-def test_the_report_s_posts_keep_channel_names_and_links_whole(
-    tmp_path: Path, sandbox: Any
-) -> None:
+def narrow_report(tmp_path: Path, sandbox: Any) -> tuple[Path, list[str]]:
+    """The config of `filled`, and its report's lines in an 80-column terminal."""
     cfg = filled(tmp_path, sandbox)
     with time_machine.travel(utc(2026, 12, 1, 11), tick=False):
         result = run("-c", cfg, "report", env=NARROW)
     assert result.exit_code == 0, result.stderr
-    lines = result.stdout.splitlines()
+    return cfg, result.stdout.splitlines()
+
+
+def test_the_report_s_posts_keep_channel_names_and_links_whole(
+    tmp_path: Path, sandbox: Any
+) -> None:
+    _, lines = narrow_report(tmp_path, sandbox)
     start = next(i for i, line in enumerate(lines) if line.strip() == "Posts")
     posts = lines[start:]
     table = [line for line in posts if line.startswith(("┃", "│", "┏", "└"))]
@@ -228,11 +233,7 @@ def test_the_report_s_posts_keep_channel_names_and_links_whole(
 def test_the_report_s_channels_at_80_columns_leave_out_columns_of_zeros(
     tmp_path: Path, sandbox: Any
 ) -> None:
-    cfg = filled(tmp_path, sandbox)
-    with time_machine.travel(utc(2026, 12, 1, 11), tick=False):
-        result = run("-c", cfg, "report", env=NARROW)
-    assert result.exit_code == 0, result.stderr
-    lines = result.stdout.splitlines()
+    cfg, lines = narrow_report(tmp_path, sandbox)
     start = next(i for i, line in enumerate(lines) if line.strip() == "Channels")
     end = next(i for i, line in enumerate(lines) if line.startswith("└") and i > start)
     header = " ".join(lines[start : start + 4])
