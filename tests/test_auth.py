@@ -99,6 +99,25 @@ def test_x_cancel_or_a_wrong_pin_stores_nothing(
     no_secret_in((out, err), ["ck-env-33333333", "cs-env-44444444"])
 
 
+def test_x_that_does_not_answer_the_pin_exchange_times_out(
+    tmp_path: Path, sandbox: Any, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("X_KEY", "ck-env-33333333")
+    monkeypatch.setenv("X_SECRET", "cs-env-44444444")
+    config = write_config(tmp_path, "  x:\n    network: twitter\n    timeout: 1\n" + X_CREDS)
+    signing = auth(config, sandbox, "x")
+    url = signing.url()
+    pin = re.search(r'<code id="pin">(\d{7})</code>', browse(url + "&answer=allow")[2])
+    assert pin is not None
+    sandbox.latency("twitter", 4)  # X takes the request and says nothing for 4 s
+    signing.expect(r"the PIN X shows: ")
+    signing.answer(pin.group(1))
+    code, _, err = signing.finish()
+    assert code == 1
+    assert "X did not answer within 1 s" in err and "nothing was stored" in err
+    assert stored_env(isolated_home) == {}
+
+
 # -- LinkedIn: authorization code through the local redirect ------------------------------
 
 LI = (
@@ -164,6 +183,25 @@ def _li_started(
         monkeypatch.setenv(name, value)
     signing = auth(write_config(tmp_path, LI), sandbox, "li", *args)
     return signing, signing.url()
+
+
+def test_linkedin_a_token_of_another_member_is_refused(
+    tmp_path: Path, sandbox: Any, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """She signs in to LinkedIn as herself for a channel that posts as her colleague:
+    the live check after the sign-in compares the token's member with `author`."""
+    for name, value in APP.items():
+        monkeypatch.setenv(name, value)
+    sandbox.memory("linkedin")["member"] = {"sub": "AbC123", "name": "Claire Martin"}
+    config = write_config(tmp_path, LI.replace("urn:li:organization:42", "urn:li:person:XyZ789"))
+    signing = auth(config, sandbox, "li")
+    url = signing.url()
+    assert _query(url)["scope"] == "openid profile w_member_social"
+    browse(url)
+    code, _, err = signing.finish()
+    assert code == 1
+    assert "member urn:li:person:AbC123's, but the channel posts as urn:li:person:XyZ789" in err
+    assert "nothing was stored" in err and stored_env(isolated_home) == {}
 
 
 def test_linkedin_state_mismatch_exits_2_and_stores_nothing(

@@ -128,3 +128,34 @@ def test_the_html_calendar_in_a_browser(config: Path, tmp_path: Path) -> None:
     assert 'data-date="2026-12-10"' in dom and 'data-kind="by_hand"' in dom
     assert dom.count('class="entry ') >= 4  # the sent one and three queued
     assert "aud-1" in dom and "aud-2" in dom  # a colour per brand
+
+
+def test_a_post_that_did_not_go_out_is_on_its_day(tmp_path: Path, sandbox: Any) -> None:
+    """Failed and unknown deliveries stay on the day they were due, marked; a relayed
+    one sits on the day its relay carried it."""
+    path = write_config(
+        tmp_path,
+        CHANNELS + "  ebs-li:\n    network: linkedin\n    audience: ebs\n"
+        "    relayed_by: ebs-x\n    author: urn:li:organization:42\n"
+        "    credentials:\n      access_token: ${X_TOKEN}\n",
+    )
+    post = write_post(tmp_path, "p.md", title="Open day", audience="ebs")
+    fine = write_post(tmp_path, "q.md", title="Fine", url="https://blog.example.com/q")
+    with time_machine.travel(NOW, tick=False):
+        carried = run("-c", path, "publish", "--sandbox", sandbox.url, fine)
+    assert carried.exit_code == 0, carried.stderr
+    # X refuses the post (400: nothing was made, it stays failed).
+    sandbox.fault("twitter", status=400, count=1)
+    with time_machine.travel(NOW, tick=False):
+        sent = run("-c", path, "publish", "--sandbox", sandbox.url, "-C", "ebs-x", post)
+    assert sent.exit_code == 1, sent.stderr
+    with time_machine.travel(NOW, tick=False):
+        result = run("-c", path, "calendar", "--json")
+    assert result.exit_code == 0, result.stderr
+    days = {d["date"]: d["entries"] for d in json.loads(result.stdout)["days"]}
+    kinds = {(e["channel"], e["title"]): e["kind"] for e in days["2026-12-01"]}
+    assert kinds[("ebs-x", "Open day")] == "failed"
+    assert kinds[("ebs-li", "Fine")] == "relayed" and kinds[("ebs-x", "Fine")] == "sent"
+    with time_machine.travel(NOW, tick=False):
+        grid = run("-c", path, "calendar", env={"COLUMNS": "80"})
+    assert "09:00✗" in grid.stdout and "✗ failed" in grid.stdout

@@ -208,14 +208,19 @@ def test_the_publish_table_keeps_channel_names_and_links_whole(
     assert any(row["url"] in line for line in lines)  # the link whole, clickable
 
 
-def test_the_report_s_posts_keep_channel_names_and_links_whole(
-    tmp_path: Path, sandbox: Any
-) -> None:
+def narrow_report(tmp_path: Path, sandbox: Any) -> tuple[Path, list[str]]:
+    """The config of `filled`, and its report's lines in an 80-column terminal."""
     cfg = filled(tmp_path, sandbox)
     with time_machine.travel(utc(2026, 12, 1, 11), tick=False):
         result = run("-c", cfg, "report", env=NARROW)
     assert result.exit_code == 0, result.stderr
-    lines = result.stdout.splitlines()
+    return cfg, result.stdout.splitlines()
+
+
+def test_the_report_s_posts_keep_channel_names_and_links_whole(
+    tmp_path: Path, sandbox: Any
+) -> None:
+    _, lines = narrow_report(tmp_path, sandbox)
     start = next(i for i, line in enumerate(lines) if line.strip() == "Posts")
     posts = lines[start:]
     table = [line for line in posts if line.startswith(("┃", "│", "┏", "└"))]
@@ -223,3 +228,21 @@ def test_the_report_s_posts_keep_channel_names_and_links_whole(
     assert any("│ ebs-facebook " in line for line in table)  # the name on one line
     sent = [r for r in json.loads(run("status", "--json").stdout) if r["url"]]
     assert sent and all(any(r["url"] in line for line in posts) for r in sent)  # whole
+
+
+def test_the_report_s_channels_at_80_columns_leave_out_columns_of_zeros(
+    tmp_path: Path, sandbox: Any
+) -> None:
+    cfg, lines = narrow_report(tmp_path, sandbox)
+    start = next(i for i, line in enumerate(lines) if line.strip() == "Channels")
+    end = next(i for i, line in enumerate(lines) if line.startswith("└") and i > start)
+    header = " ".join(lines[start : start + 4])
+    assert "Posted" in header and "Failed" not in header  # nothing failed this month
+    assert "Failed" in lines[end + 1] and lines[end + 1].endswith("0 throughout")
+    names = {"ebs-x", "ebs-facebook"}
+    assert all(any(f"│ {n} " in line for line in lines[start:end]) for n in names)
+    # Written to a file, the report keeps every column (a document, read at any width).
+    out = tmp_path / "november.txt"
+    with time_machine.travel(utc(2026, 12, 1, 11), tick=False):
+        assert run("-c", cfg, "report", "--out", out, env=NARROW).exit_code == 0
+    assert "Failed" in out.read_text(encoding="utf-8")

@@ -80,7 +80,7 @@ def crontab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: str) -> None
 
 def healthy(tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Everything the machine checks in order: cron installed, a run a minute ago, the
-    accounts recorded at sign-in."""
+    figures read this morning, the accounts recorded at sign-in."""
     from crosspost.ledger import open_store
 
     crontab(
@@ -90,6 +90,7 @@ def healthy(tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None
     )
     with open_store(home) as ledger:
         ledger.set_mark("run", datetime.now(UTC) - timedelta(minutes=1))
+        ledger.set_mark("stats:x", datetime.now(UTC) - timedelta(hours=3))
         for name, (network, account) in ACCOUNTS.items():
             ledger.record_account(name, network=network, account=account)
 
@@ -132,6 +133,20 @@ def test_all_ok_names_every_account_and_exits_0(
     # The Page token went in a header, and the one query that carries it is redacted.
     fb = [r for r in sandbox.requests("facebook") if r["path"].endswith("/debug_token")]
     assert fb and fb[0]["query"]["input_token"] == "<redacted>"
+
+
+def test_figures_not_read_for_days_are_a_warning(
+    tmp_path: Path, isolated_home: Path, config: Path, sandbox: Any, monkeypatch: Any
+) -> None:
+    from crosspost.ledger import open_store
+
+    healthy(tmp_path, isolated_home, monkeypatch)
+    with open_store(isolated_home) as ledger:
+        ledger.set_mark("stats:x", datetime.now(UTC) - timedelta(days=5))
+    found = doctor(config, sandbox, expect=0)  # a warning: the report lacks figures
+    stats = found[("machine", "stats")]
+    assert stats["status"] == "warn" and "5 day(s) ago" in stats["detail"]
+    assert "crosspost cron" in stats["fix"]
 
 
 def test_a_token_of_the_wrong_account_fails(

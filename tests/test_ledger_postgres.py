@@ -276,6 +276,7 @@ def _every_kind_of_row(ledger: Ledger) -> None:
         entries=[EntryMark("e1", "https://blog.example/a", "A", "published")],
     )
     ledger.add_note(text="Posted the event photos by hand", channel="xing", at=T0)
+    ledger.record_figures("x-main", followers=3200, posts={sent.id: {"likes": 4}}, at=T0)
 
 
 def _rows(conn: Any, table: str) -> list[tuple[Any, ...]]:

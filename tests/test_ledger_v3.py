@@ -52,7 +52,7 @@ def test_opening_adds_the_short_link_claims_and_changes_nothing_else(path: Path)
     with Ledger.open(path) as ledger:
         assert len(ledger.deliveries()) == 15
     version, after = schema(path)
-    assert version == 7 == len(MIGRATIONS)
+    assert version == 8 == len(MIGRATIONS)
     # Migration 6 adds a column to deliveries: the rest is untouched.
     changed = {name for name, sql in before if (name, sql) not in set(after)}
     assert changed == {"deliveries"}
@@ -74,6 +74,11 @@ def test_opening_adds_the_short_link_claims_and_changes_nothing_else(path: Path)
         "sqlite_autoindex_channel_accounts_1",
         "marks",
         "sqlite_autoindex_marks_1",
+        # migration 8
+        "audience",
+        "sqlite_autoindex_audience_1",
+        "engagement",
+        "sqlite_autoindex_engagement_1",
     }
     with Ledger.open(path):  # opened again, nothing is left to apply
         pass

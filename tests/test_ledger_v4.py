@@ -68,13 +68,17 @@ def test_opening_applies_migration_5_and_due_now_becomes_the_epoch(path: Path) -
         assert all(by_id[i].due_at is None for (i,) in undated)  # the model still says None
         assert by_id[1].due_at == T0 + timedelta(days=2)
     version, after = schema(path)
-    assert version == 7 == len(MIGRATIONS)
+    assert version == 8 == len(MIGRATIONS)
     assert after - before == {
         ("deliveries_send_key_on_insert", "trigger"),  # migration 6
         ("channel_accounts", "table"),  # migration 7
         ("sqlite_autoindex_channel_accounts_1", "index"),
         ("marks", "table"),
         ("sqlite_autoindex_marks_1", "index"),
+        ("audience", "table"),  # migration 8
+        ("sqlite_autoindex_audience_1", "index"),
+        ("engagement", "table"),
+        ("sqlite_autoindex_engagement_1", "index"),
         ("deliveries_due_now_on_insert", "trigger"),
         ("deliveries_due_now_on_update", "trigger"),
         ("deliveries_upcoming", "index"),

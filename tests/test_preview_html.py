@@ -4,6 +4,7 @@ nothing from outside, run no script but the copy buttons', and log no console er
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -219,3 +220,14 @@ def test_an_unwritable_html_file_is_exit_2(tmp_path: Path) -> None:
 def test_the_linkedin_fold(text: str, shown: str | None) -> None:
     folded = fold(text, 210, 3)
     assert (folded[0] if folded else None) == shown
+
+
+def test_the_dry_run_says_bluesky_drops_the_alt_text_beside_a_link(tmp_path: Path) -> None:
+    """Bluesky makes the image of a post with a link the card's thumbnail, which has no
+    alt text: she is told before sending, and only on Bluesky."""
+    config = write_config(tmp_path, CHANNELS)
+    result = run("-c", config, "publish", "--dry-run", "--json", _post(tmp_path), env=ENV)
+    assert result.exit_code == 0, result.stderr
+    warnings = {p["channel"]: p["warnings"] for p in json.loads(result.stdout)}
+    assert any("thumbnail, which has no alt text" in w for w in warnings["bsky"])
+    assert not any("thumbnail" in w for name, ws in warnings.items() if name != "bsky" for w in ws)

@@ -8,31 +8,19 @@ supplies `home`, `config` and `store`), kept apart so the facade stays small.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from pathlib import Path
+from .part import WorkspacePart
 
-    from .config import Config
+if TYPE_CHECKING:
     from .doctor.doctor import Doctor
     from .handbook import Handbook
-    from .ledger import Store
     from .secrets.manage import SecretStore
 
 
-class Handover:
+class Handover(WorkspacePart):
     """Secrets, the doctor and the handbook, as Workspace offers them."""
-
-    home: Path  # the crosspost home, set by Workspace
-
-    @property
-    def config(self) -> Config:
-        raise NotImplementedError  # Workspace's
-
-    def store(self) -> AbstractContextManager[Store]:
-        raise NotImplementedError  # Workspace's
 
     def secrets(self) -> SecretStore:
         """What `crosspost secrets` manages: the identity, HOME/env and the team file."""

@@ -7,16 +7,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .ledger import default_ledger_path
+from .part import WorkspacePart
 
 if TYPE_CHECKING:
     from .ledger.info import LedgerInfo
     from .ledger.postgres.copy import CopyResult
 
 
-class LedgerDesk:
+class LedgerDesk(WorkspacePart):
     """The ledger's own operations of `Workspace`."""
-
-    home: Path  # the crosspost home, set by Workspace
 
     @property
     def config_path(self) -> Path:

@@ -225,6 +225,11 @@ def _warnings(channel: ChannelConfig, post: Post, text: str, url: str | None) ->
         out.append("the image has no alt text (add `image_alt:` to the post)")
     elif post.image and not info.alt_text:
         out.append(f"{channel.network} takes no alt text from crosspost: the image goes without")
+    elif post.image and url and not info.alt_text_with_link:
+        out.append(
+            f"on {channel.network} the image becomes the link card's thumbnail, which has "
+            "no alt text: the alt text goes only with a post without a link"
+        )
     if post.image_path is not None and not post.image_path.is_file():
         out.append(f"the image file {post.image_path} does not exist")
     used = re.findall(r"(?:^|\s)(#\w+)", text)

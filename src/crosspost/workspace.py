@@ -22,6 +22,7 @@ from .ledger import Delivery, Store, open_store
 from .ledger_desk import LedgerDesk
 from .listing import DEFAULT_LIMIT, Listing, check_limit, status_listing
 from .queue.desk import QueueDesk
+from .stats.desk import StatsDesk
 
 if TYPE_CHECKING:
     from .config import ChannelConfig, Config
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from .sending.publish import ProgressCallback
 
 
-class Workspace(QueueDesk, Handover, LedgerDesk):
+class Workspace(QueueDesk, Handover, StatsDesk, LedgerDesk):
     """crosspost for one home directory and one channels.yaml."""
 
     def __init__(

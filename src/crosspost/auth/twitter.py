@@ -39,6 +39,11 @@ def sign_in(ctx: Context) -> SignedIn:
     try:
         token, token_secret = handler.get_access_token(pin)
     except Exception as exc:
+        if _silent(exc):
+            raise SignInFailed(
+                f"X did not answer within {ctx.timeout:g} s when the PIN was exchanged for "
+                "a token: try again in a moment; nothing was stored"
+            ) from None
         raise _failed("X refused the PIN (a typo, or the page was closed)", exc) from None
     remember(token)
     remember(token_secret)
@@ -57,11 +62,21 @@ def _handler(ctx: Context, keys: dict[str, str]) -> Any:
 
     base = ctx.base(OAUTH_HOST)
 
+    from ..networks import _http
+
     class Handler(OAuth1UserHandler):
         # tweepy hard-codes api.twitter.com and makes a new session for the access
         # token, so a mounted rewriter would not survive: the URL is ours instead.
         def _get_oauth_url(self, endpoint: str) -> str:
             return f"{base}/oauth/{endpoint}"
+
+        # ...and its sessions send with no timeout: each one it makes (`oauth`, once
+        # for the request token, again for the access token) gets ours, so a silent
+        # X cannot hold the sign-in forever.
+        def __setattr__(self, name: str, value: Any) -> None:
+            if name == "oauth":
+                _http.mount_rewriter(value, hosts=(base,), api_url=None, timeout=ctx.timeout)
+            super().__setattr__(name, value)
 
     return Handler(keys["consumer_key"], keys["consumer_secret"], callback="oob")
 
@@ -91,6 +106,14 @@ def _whoami(ctx: Context, values: dict[str, str]) -> tuple[str, str]:
     if not data.get("username"):
         raise SignInFailed("X did not say whose the new token is: nothing was stored")
     return str(data["username"]), str(data.get("id") or "")
+
+
+def _silent(exc: BaseException) -> bool:
+    """Whether the request timed out or never connected (tweepy wraps the cause)."""
+    import requests
+
+    cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+    return isinstance(cause, requests.Timeout | requests.ConnectionError)
 
 
 def _failed(what: str, exc: BaseException) -> SignInFailed:

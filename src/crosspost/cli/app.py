@@ -43,6 +43,7 @@ COMMAND_ORDER = (
     "channel",
     "feed",
     "note",
+    "stats",
     "report",
     "cron",
     "auth",

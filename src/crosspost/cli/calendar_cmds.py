@@ -10,7 +10,15 @@ from .ledger_cmds import AudienceOpt
 
 # Mon-Sun day columns: 7 cells of "09:00✋" (the hand is two cells wide) and a space.
 _DAY_W = 7
-_MARKS = {"sent": "✓", "queued": "·", "by_hand": "✋"}
+_MARKS = {
+    "sent": "✓",
+    "relayed": "↪",
+    "queued": "·",
+    "by_hand": "✋",
+    "failed": "✗",
+    "unknown": "?",
+}
+_LEGEND = "✓ sent, ↪ relayed, · queued, ✋ by hand, ✗ failed, ? unknown (reconcile)"
 
 
 @app.command()
@@ -52,7 +60,8 @@ def calendar(
 
 def show_calendar(cal: Any) -> None:
     """Week by week: a row per channel (its audience marker first), a column per day,
-    each entry `09:00✓` (sent), `09:00·` (queued) or `09:00✋` (by hand)."""
+    each entry `09:00✓` (sent), `09:00·` (queued), `09:00✋` (by hand), `09:00✗`
+    (failed) and so on (`_MARKS`)."""
     from datetime import timedelta
 
     from rich.markup import escape
@@ -62,7 +71,7 @@ def show_calendar(cal: Any) -> None:
     console = out()
     legend = ", ".join(f"{m} = {a}" for m, a in cal.markers)
     console.print(f"[bold]{cal.first:%d %B %Y} to {cal.last:%d %B %Y}[/]", soft_wrap=True)
-    console.print(f"[dim]{escape(legend)}; ✓ sent, · queued, ✋ by hand[/]")
+    console.print(f"[dim]{escape(legend)}; {_LEGEND}[/]")
     by_date = {d.day: d for d in cal.days}
     monday = cal.first - timedelta(days=cal.first.weekday())
     while monday <= cal.last:

@@ -14,6 +14,7 @@ from . import (  # noqa: F401
     report_cmds,
     sandbox_cmds,
     secrets_cmds,
+    stats_cmds,
     store_cmds,
     tasks_cmds,
 )

@@ -167,6 +167,9 @@ def _print_tables(report: Any, console: Any, *, listing: bool = True) -> None:
             # table when the width is short for it.
             _listing(block, terminal_cells(block), console)
             continue
+        dropped: list[str] = []
+        if listing:
+            block, dropped = _without_zero_columns(block)
         # A table of figures (a dozen columns): Rich folds what does not fit.
         t = Table(title=block.title, header_style="bold", title_justify="left")
         for column in block.columns:
@@ -174,12 +177,41 @@ def _print_tables(report: Any, console: Any, *, listing: bool = True) -> None:
         for row in terminal_cells(block):
             t.add_row(*(escape(c) for c in row))
         console.print(t)
+        if dropped:
+            console.print(f"[dim]{escape(', '.join(dropped))}: 0 throughout[/]")
+
+
+def _without_zero_columns(block: Any) -> tuple[Any, list[str]]:
+    """On a terminal, a table of figures without the columns that are 0 on every row:
+    at 80 columns a dozen columns break every name, and a column of zeros says
+    nothing (the legend and the file outputs keep them all)."""
+    from ..report import Table as ReportTable
+    from ..report import terminal_cells
+
+    cells = terminal_cells(block)
+    keep = [
+        i
+        for i, column in enumerate(block.columns)
+        if column.align != "right" or any(row[i] not in ("0", "") for row in cells)
+    ]
+    if len(keep) == len(block.columns):
+        return block, []
+    dropped = [c.terminal_label for i, c in enumerate(block.columns) if i not in keep]
+    shown = ReportTable(
+        title=block.title,
+        columns=tuple(block.columns[i] for i in keep),
+        rows=tuple(
+            type(r)(cells=tuple(r.cells[i] for i in keep), total=r.total, first=r.first)
+            for r in block.rows
+        ),
+    )
+    return shown, dropped
 
 
 # The report tables with at most this many columns are laid out as listings.
 NARROW_COLUMNS = 6
 # Their columns that hold a name or a state: never broken.
-_KEY_COLUMNS = frozenset({"channel", "state", "month"})
+_KEY_COLUMNS = frozenset({"channel", "state", "month", "engagement"})
 
 
 def _listing(block: Any, rows: list[list[str]], console: Any) -> None:

@@ -190,6 +190,9 @@ class Channel(_PacingFields):
     timezone: str | None = None
     # The languages it takes, most wanted first; none: `defaults.lang` (or any).
     lang: tuple[str, ...] = ()
+    # `crosspost stats` reads its followers and engagement (false: never, say to
+    # save X's billed reads on a channel nobody reports on).
+    stats: bool = True
 
     _api = field_validator("api_url")(_check_api_url)
     _audience_list = field_validator("audience", "lang", mode="before")(_one_or_many)

@@ -53,6 +53,8 @@ class Doctor:
         found += machine.mode_findings([ws.home / "env", ws.config.secrets_path, identity])
         found.append(machine.cron_finding(ws.home))
         found.append(machine.last_run_finding(last_run, now=now))
+        if (stats := machine.stats_finding(ws, now=now)) is not None:
+            found.append(stats)
         found.append(machine.clock_finding(_clock_url(channels, sandbox_url), timeout=5))
         if ledger.status is Status.OK:
             with ws.store() as store:

@@ -94,6 +94,35 @@ def last_run_finding(last: datetime | None, *, now: datetime) -> Finding:
     return Finding(SUBJECT, "last run", Status.OK, f"last `run` {said}")
 
 
+# `crosspost stats` runs once a day: two days without a reading is a missed cron line.
+STALE_STATS = timedelta(days=2)
+
+
+def stats_finding(ws: Workspace, *, now: datetime) -> Finding | None:
+    """When the networks' figures were last read (`crosspost stats`), or None when no
+    channel could give any (only by-hand ones, or `stats: false` everywhere)."""
+    from ..stats.read import mark_name
+
+    names = [c.name for c in ws.config.channels.values() if c.spec.stats and not c.manual]
+    if not names:
+        return None
+    fix = "`crosspost cron` prints the daily `crosspost stats` line (the report's followers)"
+    try:
+        with ws.store() as ledger:
+            marks = [m for n in names if (m := ledger.mark(mark_name(n))) is not None]
+    except Exception:  # the ledger finding says what is wrong with the ledger
+        return None
+    if not marks:
+        said = "no `crosspost stats` reading yet: the report shows no followers or engagement"
+        return Finding(SUBJECT, "stats", Status.WARN, said, fix)
+    last = max(marks)
+    days = (now - last).days
+    said = f"last read {last.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({days} day(s) ago)"
+    if now - last > STALE_STATS:
+        return Finding(SUBJECT, "stats", Status.WARN, said, fix)
+    return Finding(SUBJECT, "stats", Status.OK, said)
+
+
 def clock_finding(url: str | None, *, timeout: float) -> Finding:
     """The local clock against a network's `Date` header (signatures and scheduling
     both go wrong when it drifts)."""

@@ -111,7 +111,7 @@ def gather_handbook(
     """Everything the hand-over document says, in `lang` (else `defaults.lang`, else
     English).  Reads the ledger without creating one, asks no network, and renders
     even when this manager cannot decrypt the team file (it says so)."""
-    from ..queue.cron import cron_line
+    from ..queue.cron import cron_line, stats_line
     from ..report import make_report
 
     now = now or datetime.now(UTC)
@@ -144,7 +144,10 @@ def gather_handbook(
         chain=tuple(_branch(node) for node in chain_tree(config)),
         manual=tuple(_manual_sheet(ch) for ch in config.channels.values() if ch.manual),
         secrets=gather_secrets(ws.secrets(), config, home=ws.home, now=now),
-        cron_lines=(cron_line(config=ws.config_path.resolve(), home=ws.home.resolve()),),
+        cron_lines=(
+            cron_line(config=ws.config_path.resolve(), home=ws.home.resolve()),
+            stats_line(config=ws.config_path.resolve(), home=ws.home.resolve()),
+        ),
         report=report,
         audiences=tuple(config.audiences),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..states import CLAIMABLE, STORED_ROUTES, DeliveryState, EventKind, Route
@@ -95,6 +95,16 @@ class ChannelAccount:
     account_id: str | None  # the network's id for it, when it has one
     recorded_at: datetime
     recorded_by: str | None  # who signed in (a holder's name), when known
+
+
+@dataclass(frozen=True, slots=True)
+class AudiencePoint:
+    """A channel's follower count on one day (UTC), as `crosspost stats` read it."""
+
+    channel: str
+    day: date
+    followers: int | None  # None: read, but the network would not say ("unavailable")
+    read_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

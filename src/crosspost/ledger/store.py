@@ -34,11 +34,12 @@ URLs and error messages they have already cleaned.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 from .models import (
+    AudiencePoint,
     ChannelAccount,
     Delivery,
     EntryMark,
@@ -142,6 +143,35 @@ class StoreSidelines(Protocol):
 
     def mark(self, name: str) -> datetime | None:
         """When `name` last happened, or None."""
+        ...
+
+    # -- what `crosspost stats` reads (followers, engagement) --------------------------
+
+    def record_figures(
+        self,
+        channel: str,
+        *,
+        followers: int | None,
+        posts: Mapping[int, Mapping[str, int | None]],
+        at: datetime | None = None,
+    ) -> None:
+        """One reading of `channel`, in one write: its follower count for the UTC day of
+        `at` (now) and each delivery's metrics (by delivery id).  A later reading
+        replaces an earlier one, but a refused figure (None) never erases a known one."""
+        ...
+
+    def audience(
+        self, *, since: date | None = None, until: date | None = None
+    ) -> Sequence[AudiencePoint]:
+        """Recorded follower counts by channel then day; `since` inclusive, `until` not."""
+        ...
+
+    def engagement(self, delivery_ids: Sequence[int]) -> Mapping[int, Mapping[str, int | None]]:
+        """The latest metrics of those of `delivery_ids` that have any."""
+        ...
+
+    def sent_since(self, *, since: datetime) -> Sequence[Delivery]:
+        """Deliveries in state sent, with a remote id, sent at or after `since`, oldest first."""
         ...
 
     # -- feeds and notes ---------------------------------------------------------------

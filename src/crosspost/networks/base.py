@@ -10,7 +10,7 @@ adapter's methods.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -81,6 +81,9 @@ class NetworkInfo:
     threads: bool = False  # can publish a numbered thread
     images: bool = False  # can carry the post's image...
     alt_text: bool = False  # ...with its alt text
+    # ...also beside a link (Bluesky makes the image the link card's thumbnail, and a
+    # thumbnail has no alt text: the dry run says so).
+    alt_text_with_link: bool = True
     idempotency: bool = False  # honours `Outgoing.key`: a retried request cannot duplicate
     manual: bool = False  # no API: crosspost records a task for a human
     # The link travels beside the text (a Facebook link, a LinkedIn article
@@ -116,6 +119,9 @@ class NetworkInfo:
     # plans for about 210 characters (John Espirian, '"See more" breakpoints on
     # LinkedIn posts', 2024; the ~210 figure is the usual planning number).
     fold_at: tuple[int, int] | None = None
+    # Reading the account's figures is billed (X's pay-per-use bills every read):
+    # `crosspost stats` reads such a channel at most once per UTC day.
+    reads_billed: bool = False
 
 
 class Answer(StrEnum):
@@ -226,3 +232,38 @@ class ReadsPostUrls(Protocol):
 
     @staticmethod
     def post_id_from_url(url: str) -> str | None: ...
+
+
+# The engagement figures `crosspost stats` records, each network's own counts mapped
+# onto these names so the report can put them in one table.  X: likes = like_count,
+# comments = reply_count, shares = retweet_count, quotes = quote_count; Facebook:
+# likes = reactions; Mastodon: likes = favourites, shares = reblogs.
+METRICS: tuple[str, ...] = ("impressions", "likes", "comments", "shares", "quotes", "clicks")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a network tells, at one reading, of an account and some of its posts.
+
+    Three cases a report must not confuse: a metric the network never gives is
+    absent from a post's mapping; a metric it gives but refused this time (the
+    tier hides impressions, insights need a permission) is present as None,
+    "unavailable"; a post the network no longer has is absent from `posts`.
+    """
+
+    followers: int | None  # None: the network would not say this time
+    # post id (as `Receipt.remote_id`) -> metric name (one of METRICS) -> count
+    posts: Mapping[str, Mapping[str, int | None]] = field(default_factory=dict)
+    # Why a figure is unavailable, one short line each, already cleaned of secrets.
+    notes: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class ReadsFigures(Protocol):
+    """`crosspost stats`: the follower count now and each post's engagement."""
+
+    def read_figures(self, *, post_ids: Sequence[str]) -> Figures:
+        """Read the account's follower count and the metrics of `post_ids` (remote ids of
+        this channel's own posts, at most 30 days old).  A figure the network refuses is
+        None with a note; a network that cannot be reached raises a `DeliveryError`."""
+        ...

@@ -30,6 +30,7 @@ from crosspost.networks.base import (
     PartCallback,
     Receipt,
 )
+from crosspost.networks.bluesky_figures import ReadsBlueskyFigures
 from crosspost.networks.bluesky_session import Absent, Connection, SessionStore
 from crosspost.networks.matching import same_text
 
@@ -62,7 +63,7 @@ class BlueskySettings(BaseModel):
         return text
 
 
-class BlueskyNetwork:
+class BlueskyNetwork(ReadsBlueskyFigures):
     """Publishes as one Bluesky account through its PDS."""
 
     info: ClassVar[NetworkInfo] = NetworkInfo(
@@ -72,6 +73,7 @@ class BlueskyNetwork:
         threads=True,
         images=True,
         alt_text=True,
+        alt_text_with_link=False,  # the card's thumb (`_embed`) has no alt
         idempotency=True,  # the record key is derived from Outgoing.key
         attaches_link=True,  # the link card (app.bsky.embed.external)
         credentials=("app_password",),
@@ -364,11 +366,10 @@ class BlueskyNetwork:
 
 
 if TYPE_CHECKING:  # mypy checks the adapter against each protocol it meets
-    from crosspost.networks.base import ChecksCredentials, Finds, Network, ReadsPostUrls
+    import crosspost.networks.base as b
 
-    _CHECKED: tuple[type[Network], type[Finds], type[ChecksCredentials], type[ReadsPostUrls]] = (
-        BlueskyNetwork,
-        BlueskyNetwork,
-        BlueskyNetwork,
-        BlueskyNetwork,
-    )
+    _Meets = tuple[
+        type[b.Network], type[b.Finds], type[b.ChecksCredentials], type[b.ReadsPostUrls],
+        type[b.ReadsFigures],
+    ]  # fmt: skip
+    _CHECKED: _Meets = (BlueskyNetwork,) * 5

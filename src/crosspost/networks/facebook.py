@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import mimetypes
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -32,6 +32,7 @@ from crosspost.errors import (
 from crosspost.networks.base import (
     Answer,
     CredentialCheck,
+    Figures,
     Finding,
     NetworkInfo,
     Outgoing,
@@ -197,6 +198,13 @@ class FacebookNetwork:
         from crosspost.networks.facebook_check import check_page
 
         return check_page(self)
+
+    def read_figures(self, *, post_ids: Sequence[str]) -> Figures:
+        """The Page's followers_count, and each post's reactions, comments, shares and
+        views (post insights: None with a note when the token may not read them)."""
+        from crosspost.networks.facebook_figures import read
+
+        return read(self, post_ids)
 
     def _read_feed(self, params: dict[str, Any]) -> dict[str, Any]:
         """One page of the Page's feed, its `data` a list; a failure leaves as a crosspost
@@ -465,11 +473,14 @@ def _collect_regain(node: Any, into: list[float]) -> None:
 
 
 if TYPE_CHECKING:  # mypy checks the adapter against each protocol it meets
-    from crosspost.networks.base import ChecksCredentials, Finds, Network, WarnsOfTokens
-
-    _CHECKED: tuple[type[Network], type[Finds], type[WarnsOfTokens], type[ChecksCredentials]] = (
-        FacebookNetwork,
-        FacebookNetwork,
-        FacebookNetwork,
-        FacebookNetwork,
+    from crosspost.networks.base import (
+        ChecksCredentials,
+        Finds,
+        Network,
+        ReadsFigures,
+        WarnsOfTokens,
     )
+
+    _CHECKED: tuple[
+        type[Network], type[Finds], type[WarnsOfTokens], type[ChecksCredentials], type[ReadsFigures]
+    ] = (FacebookNetwork,) * 5

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from crosspost.errors import (
     AuthFailed,
@@ -26,19 +26,19 @@ from crosspost.errors import (
     Uncertain,
 )
 from crosspost.networks.base import Answer, Finding, NetworkInfo, Outgoing, PartCallback, Receipt
+from crosspost.networks.linkedin_find import is_sent, next_start
 from crosspost.networks.linkedin_settings import (
     KNOWN_VERSIONS,
     LINKEDIN_END_DATES,
     LinkedInSettings,
     token_expiry_warning,
 )
-from crosspost.networks.little import escape_little, unescape_little
-from crosspost.networks.matching import same_text
+from crosspost.networks.little import escape_little
 
 if TYPE_CHECKING:
     import requests
 
-    from crosspost.networks.base import CredentialCheck
+    from crosspost.networks.base import CredentialCheck, Figures
 
 API_HOST = "https://api.linkedin.com"
 # LinkedIn's image upload URLs are on its own hosts, sent to `api_url` too (the sandbox).
@@ -188,7 +188,7 @@ class LinkedInNetwork:
                 if isinstance(created, int) and created < since_ms:
                     return Finding(Answer.ABSENT, checked=f"read {seen} posts of {author} {when}")
                 seen += 1
-                if _is_sent(element, outgoing.text):
+                if is_sent(element, outgoing.text):
                     return _found(element, checked=f"found at post {seen} of {author} {when}")
             if following is None:
                 return Finding(Answer.ABSENT, checked=f"read {seen} posts of {author} {when}")
@@ -204,6 +204,13 @@ class LinkedInNetwork:
         from crosspost.networks.linkedin_check import check_token
 
         return check_token(self)
+
+    def read_figures(self, *, post_ids: Sequence[str]) -> Figures:
+        """An organization's followers and its posts' share statistics (linkedin_figures);
+        None with a note for a member, whose figures LinkedIn keeps from us."""
+        from crosspost.networks.linkedin_figures import read
+
+        return read(self, post_ids)
 
     def _read_posts(self, start: int) -> tuple[list[dict[str, Any]], int | None]:
         """One page of the author's posts, and where the next page starts (None: the end).
@@ -230,7 +237,7 @@ class LinkedInNetwork:
             )
         elements = [e for e in elements if isinstance(e, dict)]
         after = start + len(elements)
-        following = _next_start(body.get("paging"), default=after)
+        following = next_start(body.get("paging"), default=after)
         if not elements or (following is None and len(elements) < FIND_PAGE_SIZE):
             return elements, None
         return elements, following if following is not None else after
@@ -345,16 +352,6 @@ def _is_linkedin(url: str, api_url: str | None) -> bool:
     return bool(api_url) and urlsplit(url).netloc == urlsplit(api_url).netloc
 
 
-def _is_sent(element: dict[str, Any], text: str) -> bool:
-    """Whether `element` (from the author finder) is a published post of `text`."""
-    commentary = element.get("commentary")
-    if not isinstance(commentary, str) or not element.get("id"):
-        return False
-    if element.get("lifecycleState", "PUBLISHED") != "PUBLISHED":
-        return False  # a draft is not on the feed
-    return same_text(text, unescape_little(commentary))
-
-
 def _found(element: dict[str, Any], *, checked: str) -> Finding:
     urn = str(element["id"])
     created = element.get("createdAt")
@@ -368,17 +365,6 @@ def _found(element: dict[str, Any], *, checked: str) -> Finding:
         posted_at=posted_at,
         checked=checked,
     )
-
-
-def _next_start(paging: Any, *, default: int) -> int | None:
-    """The `start` of the `next` link in a Rest.li `paging` (`default` when its href
-    names none), or None when there is no such link."""
-    links = paging.get("links") if isinstance(paging, dict) else None
-    for link in links if isinstance(links, list) else []:
-        if isinstance(link, dict) and link.get("rel") == "next":
-            start = parse_qs(urlsplit(str(link.get("href", ""))).query).get("start", [""])[0]
-            return int(start) if start.isdigit() else default
-    return None
 
 
 def _json(response: requests.Response) -> dict[str, Any]:
@@ -494,7 +480,10 @@ def _map_error(
 
 
 if TYPE_CHECKING:  # mypy checks the adapter against each protocol it meets
-    from crosspost.networks.base import ChecksCredentials, Finds, Network, WarnsOfTokens
+    import crosspost.networks.base as b
 
-    _Meets = tuple[type[Network], type[Finds], type[WarnsOfTokens], type[ChecksCredentials]]
-    _CHECKED: _Meets = (LinkedInNetwork,) * 4
+    _Meets = tuple[
+        type[b.Network], type[b.Finds], type[b.WarnsOfTokens], type[b.ChecksCredentials],
+        type[b.ReadsFigures],
+    ]  # fmt: skip
+    _CHECKED: _Meets = (LinkedInNetwork,) * 5

@@ -8,7 +8,7 @@ Mastodon.py stays out of module scope: importing this module must stay cheap.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -28,6 +28,7 @@ from crosspost.errors import (
 from crosspost.networks.base import (
     Answer,
     CredentialCheck,
+    Figures,
     Finding,
     NetworkInfo,
     Outgoing,
@@ -51,6 +52,13 @@ DEFAULT_MAX_CHARACTERS = 500  # Mastodon's own; an instance may set more (or les
 # parsed, stays 1.0.0, and media_post would use the retired /api/v1/media.
 BUILT_FOR = "4.0.0"
 MEDIA_POLL_FIRST, MEDIA_POLL_MAX = 0.1, 2.0  # seconds between reads of a processing image
+
+# A Status's count -> crosspost's name (networks/base.py METRICS).
+STATUS_COUNTS = (
+    ("favourites_count", "likes"),
+    ("reblogs_count", "shares"),
+    ("replies_count", "comments"),
+)
 
 
 class MastodonNetwork:
@@ -192,6 +200,11 @@ class MastodonNetwork:
             return CredentialCheck(ok=False, account=None, detail=str(exc))
         return CredentialCheck(ok=True, account=acct)
 
+    def read_figures(self, *, post_ids: Sequence[str]) -> Figures:
+        """followers_count (verify_credentials) and each status's favourites, reblogs and
+        replies (GET /api/v1/statuses/:id); Mastodon counts no impressions."""
+        return _read_figures(self, post_ids)
+
     def _account(self, api: Mastodon) -> tuple[str, str]:
         """(account id, `@user@instance`) of the token, read once."""
         if self._me is None:
@@ -331,10 +344,32 @@ class MastodonNetwork:
         self._last = response
 
 
-if TYPE_CHECKING:  # mypy checks the adapter against each protocol it meets
-    from crosspost.networks.base import ChecksCredentials, Finds, Network
+def _read_figures(net: MastodonNetwork, post_ids: Sequence[str]) -> Figures:
+    from mastodon.errors import MastodonNotFoundError
 
-    _CHECKED: tuple[type[Network], type[Finds], type[ChecksCredentials]] = (
+    api = net._get_client()
+    account = net._call(api.account_verify_credentials, request="read")
+    posts: dict[str, dict[str, int | None]] = {}
+    for status_id in dict.fromkeys(str(p) for p in post_ids):
+        try:
+            status = net._call(
+                partial(api.status, status_id), request="read", raw=(MastodonNotFoundError,)
+            )
+        except MastodonNotFoundError:
+            continue  # deleted: left out
+        posts[status_id] = {name: _count(status.get(wire)) for wire, name in STATUS_COUNTS}
+    return Figures(followers=_count(account.get("followers_count")), posts=posts)
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+if TYPE_CHECKING:  # mypy checks the adapter against each protocol it meets
+    from crosspost.networks.base import ChecksCredentials, Finds, Network, ReadsFigures
+
+    _CHECKED: tuple[type[Network], type[Finds], type[ChecksCredentials], type[ReadsFigures]] = (
+        MastodonNetwork,
         MastodonNetwork,
         MastodonNetwork,
         MastodonNetwork,

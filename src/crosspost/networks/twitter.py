@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -26,6 +26,7 @@ from crosspost.errors import (
 )
 from crosspost.networks.base import (
     CredentialCheck,
+    Figures,
     Finding,
     NetworkInfo,
     Outgoing,
@@ -76,6 +77,7 @@ class TwitterNetwork:
         settings_model=None,
         sign_in="crosspost.auth.twitter:FLOW",
         preview_style="x",
+        reads_billed=True,  # pay-per-use bills every read
     )
 
     def __init__(
@@ -191,6 +193,20 @@ class TwitterNetwork:
         return CredentialCheck(
             ok=True, account=f"@{self._me[1]}", detail="keys accepted by GET /2/users/me"
         )
+
+    def read_figures(self, *, post_ids: Sequence[str]) -> Figures:
+        """followers_count (GET /2/users/me) and each post's public_metrics (GET
+        /2/tweets?ids=, 100 a request); impressions None with a note when the tier hides them."""
+        import requests
+        from tweepy.errors import TweepyException
+
+        from crosspost.networks import twitter_figures
+
+        client = self._get_client()
+        try:
+            return twitter_figures.read(client, post_ids)
+        except (TweepyException, requests.RequestException, ValueError) as exc:
+            raise self._read_error(exc) from exc
 
     def _read_error(self, exc: BaseException) -> DeliveryError:
         """A failed read (users/me, the timeline) as a crosspost error: it created nothing."""
@@ -457,11 +473,14 @@ def _reset_at(headers: Mapping[str, str]) -> tuple[datetime, str]:
 
 
 if TYPE_CHECKING:  # mypy checks the adapter against each protocol it meets
-    from crosspost.networks.base import ChecksCredentials, Finds, Network, ReadsPostUrls
-
-    _CHECKED: tuple[type[Network], type[Finds], type[ReadsPostUrls], type[ChecksCredentials]] = (
-        TwitterNetwork,
-        TwitterNetwork,
-        TwitterNetwork,
-        TwitterNetwork,
+    from crosspost.networks.base import (
+        ChecksCredentials,
+        Finds,
+        Network,
+        ReadsFigures,
+        ReadsPostUrls,
     )
+
+    _CHECKED: tuple[
+        type[Network], type[Finds], type[ReadsPostUrls], type[ChecksCredentials], type[ReadsFigures]
+    ] = (TwitterNetwork,) * 5

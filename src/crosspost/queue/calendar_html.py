@@ -12,7 +12,14 @@ if TYPE_CHECKING:
 
 # One colour per audience marker, in the legend's order; `*` (every audience) is grey.
 _COLOURS = ("#1f6feb", "#d9480f", "#2f9e44", "#9c36b5", "#e8590c", "#0c8599")
-_MARKS = {"sent": "✓ sent", "queued": "· queued", "by_hand": "✋ by hand"}
+_MARKS = {
+    "sent": "✓ sent",
+    "relayed": "↪ relayed",
+    "queued": "· queued",
+    "by_hand": "✋ by hand",
+    "failed": "✗ failed",
+    "unknown": "? unknown",
+}
 
 _TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -26,13 +33,15 @@ td.out { background: #f6f6f6; }
 .entry { border-left: 4px solid; padding-left: 4px; margin: 3px 0; }
 .entry.queued { font-style: italic; }
 .entry.by_hand { background: #fff3bf; }
+.entry.failed, .entry.unknown { background: #ffe3e3; }
+.entry.relayed { color: #555; }
 {% for marker, colour in colours.items() %}.aud-{{ loop.index }} { border-color: {{ colour }}; }
 {% endfor %}
 </style></head><body>
 <h1>crosspost calendar: {{ cal.first }} to {{ cal.last }}{% if cal.audience %}
  ({{ cal.audience }}){% endif %}</h1>
 <p class="legend">{% for marker, name in cal.markers %}<span class="entry aud-{{ loop.index }}">
-{{ marker }} = {{ name }}</span> {% endfor %} · ✓ sent · · queued · ✋ by hand</p>
+{{ marker }} = {{ name }}</span> {% endfor %} · {{ marks.values()|join(" · ") }}</p>
 <table><thead><tr>{% for name in weekdays %}<th>{{ name }}</th>{% endfor %}</tr></thead>
 <tbody>{% for week in weeks %}<tr>{% for day in week %}{% if day %}
 <td data-date="{{ day.day.isoformat() }}"><div class="day">{{ day.day.day }}</div>

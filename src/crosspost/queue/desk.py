@@ -16,16 +16,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInput
-from ..ledger import Delivery, Store
+from ..ledger import Delivery
 from ..listing import DEFAULT_LIMIT, Listing, check_limit, keyset_pages, page_size
+from ..part import WorkspacePart
 from ..states import OPEN_STATES
 from .edit import cancel, last_reasons, move, retry
 from .when import local_text, parse_when
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from ..config import Config
     from ..sending.reconcile import Reconciled, Skipped
     from ..tasks import Task
     from ..views import Lens
@@ -46,17 +44,8 @@ class QueueEntry:
         return {**delivery_json(self.delivery), "due_local": self.due_local, "reason": self.reason}
 
 
-class QueueDesk:
+class QueueDesk(WorkspacePart):
     """The queue operations of `Workspace`."""
-
-    @property
-    def config(self) -> Config:
-        raise NotImplementedError
-
-    home: Path  # the crosspost home, set by Workspace
-
-    def store(self) -> AbstractContextManager[Store]:
-        raise NotImplementedError
 
     @contextmanager
     def queue(

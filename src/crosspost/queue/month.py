@@ -1,8 +1,11 @@
 """`crosspost calendar`: what was sent and what is queued, day by day, as plain data.
 
 Each delivery sits on its day in its own channel's time zone: a sent one at
-`sent_at`, a queued one at `due_at`, a by-hand task (a channel without an
-API, or a delivery handed over for posting by hand) at its due time.  The
+`sent_at`, a relayed one when its relay carried it, a queued one at `due_at`,
+a by-hand task (a channel without an API, or a delivery handed over for
+posting by hand) at its due time, and one that failed or whose outcome is
+unknown at the time it was due: a post that did not go out is the one she
+must see on its day.  The
 ledger is read through its bounded reads: the deliveries with a sending event
 around the range (then only those), and the queue in order up to the range's
 end, never the whole table.  Each channel carries its audience's marker, so
@@ -27,10 +30,13 @@ if TYPE_CHECKING:
     from .desk import QueueDesk
 
 S = DeliveryState
-Kind = Literal["sent", "queued", "by_hand"]
-# Events after which a delivery may be out: it is read, then kept if it is sent.
-_OUT_EVENTS = (EventKind.SENT, EventKind.DONE, EventKind.FOUND)
-_QUEUED = (S.PENDING, S.SENDING, S.MANUAL)
+Kind = Literal["sent", "relayed", "queued", "by_hand", "failed", "unknown"]
+# Events after which a delivery may be out: it is read, then kept if it is sent
+# (or carried by its relay).
+_OUT_EVENTS = (EventKind.SENT, EventKind.DONE, EventKind.FOUND, EventKind.RELAYED)
+_OUT_STATES = (S.SENT, S.RELAYED)
+# Read in the queue's order: waiting to go, and not gone as meant.
+_LISTED = (S.PENDING, S.SENDING, S.MANUAL, S.FAILED, S.UNKNOWN)
 # Offsets differ by 26 hours at most: a margin this wide reads every local day.
 _MARGIN = timedelta(days=2)
 MONTH_FORMAT = "YYYY-MM, like 2026-12"
@@ -138,16 +144,18 @@ def calendar_of(ws: QueueDesk, *, first: date, last: date, audience: str | None 
         found |= {
             d.id: d
             for d in ledger.deliveries_of(ids=ids)
-            if d.state is S.SENT and (channels is None or d.channel in channels)
+            if d.state in _OUT_STATES and (channels is None or d.channel in channels)
         }
         pages = keyset_pages(
             lambda after, size: ledger.upcoming_page(
-                states=_QUEUED, limit=size, after=after, channels=channels
+                states=_LISTED, limit=size, after=after, channels=channels
             ),
             key=lambda d: d,
         )
         for page in pages:
-            found |= {d.id: d for d in page if d.due_at is not None and since <= d.due_at < until}
+            found |= {
+                d.id: d for d in page if (at := _moment(d)) is not None and since <= at < until
+            }
             if (page[-1].due_at or page[-1].created_at) >= until:
                 break
     return build_calendar(found.values(), lens, first=first, last=last, audience=audience)
@@ -167,15 +175,14 @@ def build_calendar(
         first + timedelta(days=n): [] for n in range((last - first).days + 1)
     }
     for d in deliveries:
-        moment = d.sent_at if d.state is S.SENT else d.due_at
+        moment = _moment(d)
         if moment is None:
             continue
         zone = lens.zone(d.channel)
         local = moment.astimezone(ZoneInfo(zone))
         if local.date() not in by_day:
             continue
-        by_hand = d.channel in lens.by_hand or d.state is S.MANUAL
-        kind: Kind = "sent" if d.state is S.SENT else "by_hand" if by_hand else "queued"
+        kind = _kind(d, lens)
         by_day[local.date()].append(
             CalendarEntry(d, local.date(), f"{local:%H:%M}", zone, kind, _marker(lens, d, markers))
         )
@@ -185,6 +192,31 @@ def build_calendar(
     )
     legend = [(m, a) for a, m in markers.items()] + [("*", "every audience")]
     return Calendar(first, last, audience, days, tuple(legend))
+
+
+def _moment(d: Delivery) -> datetime | None:
+    """When the delivery sits on the calendar: out, carried by its relay (its last
+    change), or due."""
+    if d.state is S.SENT:
+        return d.sent_at
+    if d.state is S.RELAYED:
+        return d.updated_at
+    if d.state in (S.FAILED, S.UNKNOWN):
+        # Sent at once by `publish` it had no due time: its attempt's is the day.
+        return d.due_at or d.updated_at
+    return d.due_at
+
+
+def _kind(d: Delivery, lens: Lens) -> Kind:
+    if d.state is S.SENT:
+        return "sent"
+    if d.state is S.RELAYED:
+        return "relayed"
+    if d.state is S.FAILED:
+        return "failed"
+    if d.state is S.UNKNOWN:
+        return "unknown"
+    return "by_hand" if d.channel in lens.by_hand or d.state is S.MANUAL else "queued"
 
 
 def _marker(lens: Lens, d: Delivery, markers: dict[str, str]) -> str:

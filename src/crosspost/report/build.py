@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..ledger import Delivery, Event, Note
@@ -208,13 +209,15 @@ def _month_figures(
     for n in month_notes:
         if n.channel:
             counts[n.channel]["notes"] += 1
+    # The counters by field name (sent, failed...): each is an int field of ChannelFigures.
+    counted: dict[str, dict[str, Any]] = {name: dict(c) for name, c in counts.items()}
     figures = tuple(
         ChannelFigures(
             channel=name,
             network=networks.get(name, "?"),
             links=tuple(links.get(name, ())),
             x_cost=spent.get(name, Decimal(0)) if is_priced(networks.get(name, "")) else None,
-            **dict(counts.get(name, {})),
+            **counted.get(name, {}),
         )
         for name in order
     )
@@ -272,4 +275,5 @@ def _copy(
         link=d.link,
         at=sent_at[d.id].astimezone(tz) if went_out and d.id in sent_at else None,
         error=error,
+        id=d.id,
     )

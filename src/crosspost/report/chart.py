@@ -7,6 +7,7 @@ channel names) reaches the SVG through the template's autoescape.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -74,12 +75,35 @@ class MonthGroup:
 
 
 @dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    month: str
+    value: int
+
+
+@dataclass(frozen=True)
+class Series:
+    """One channel's line: its known points (a month without a count is left out)."""
+
+    channel: str
+    colour: str
+    dash: str  # the SVG stroke-dasharray, "" for a solid line
+    points: tuple[Point, ...]
+
+    @property
+    def path(self) -> str:
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+
+
+@dataclass(frozen=True)
 class Chart:
     caption: str
     grid: tuple[GridLine, ...]
     groups: tuple[MonthGroup, ...]
     legend: tuple[tuple[Look, str], ...]  # (look, channel)
     looks: tuple[Look, ...] = ()  # the patterned ones, defined once in the SVG
+    lines: tuple[Series, ...] = ()  # a line chart's (its groups then hold no bars)
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -147,3 +171,72 @@ def _nice_ceiling(value: int) -> float:
         if magnitude * factor >= step:
             return magnitude * factor * 4
     return value
+
+
+# A line's pattern, for past eight channels: the bars' patterns as dashes.
+_DASHES = {None: "", "stripes": "7 3", "dots": "2 3", "cross": "9 3 2 3", "rings": "1 2"}
+
+
+def line_chart(
+    report: Report,
+    *,
+    value: Callable[[ChannelFigures], int | None],
+    caption: str,
+    ident: str = "lines",
+    label: Callable[[str], str] = str,
+) -> Chart:
+    """Each channel's `value` month by month as a line (followers: counts that move by a
+    few percent, so the axis spans the values, not zero to the top)."""
+    months = report.months
+    names = report.channel_names()
+    looks = [look_of(i, ident) for i in range(len(names))]
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    known = {
+        (m.month.label, n): v
+        for m in months
+        for n in names
+        if (c := m.channel(n)) is not None and (v := value(c)) is not None
+    }
+    low, high = _nice_range(min(known.values(), default=0), max(known.values(), default=0))
+    step_x = plot_w / max(1, len(months))
+
+    def y_of(v: float) -> float:
+        return TOP + plot_h - plot_h * (v - low) / (high - low)
+
+    grid = tuple(
+        GridLine(y=y_of(low + (high - low) * i / 4), value=low + (high - low) * i / 4)
+        for i in range(5)
+    )
+    groups = tuple(
+        MonthGroup(x=LEFT + g * step_x + step_x / 2, label=m.month.label, bars=())
+        for g, m in enumerate(months)
+    )
+    lines = []
+    for look, name in zip(looks, names, strict=True):
+        points = tuple(
+            Point(x=groups[g].x, y=y_of(v), month=m.month.label, value=v)
+            for g, m in enumerate(months)
+            if (v := known.get((m.month.label, name))) is not None
+        )
+        if points:
+            dash = _DASHES.get(look.pattern.removesuffix("-bold") if look.pattern else None, "")
+            lines.append(Series(channel=name, colour=look.colour, dash=dash, points=points))
+    legend = tuple(zip(looks, (label(n) for n in names), strict=True))
+    return Chart(caption=caption, grid=grid, groups=groups, legend=legend, lines=tuple(lines))
+
+
+def _nice_range(low: int, high: int) -> tuple[float, float]:
+    """Round axis bounds around [low, high], never below 0: four steps of 1, 2, 2.5 or 5
+    × 10^n (a flat line gets a span of its own, so it sits mid-chart, not on an edge)."""
+    span = high - low or max(4, high // 20)
+    if high == low:
+        low, high = max(0, low - span // 2), high + span // 2
+    raw = span / 4
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    # Up to 20 × magnitude: then 3 steps exceed the span, so 4 from below `low` cover it.
+    for factor in (1, 2, 2.5, 5, 10, 20):
+        step = magnitude * factor
+        bottom = max(0, math.floor(low / step) * step)
+        if bottom + 4 * step >= high:
+            return bottom, bottom + 4 * step
+    return 0, high * 1.25

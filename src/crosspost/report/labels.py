@@ -61,6 +61,29 @@ EN: dict[str, str] = {
     "when": "When",
     "note": "Note",
     "month": "Month",
+    # audience and engagement (`crosspost stats`)
+    "audience": "Audience",
+    "followers_start": "Followers at start",
+    "followers_end": "Followers at end",
+    "followers_change": "Change",
+    "followers_history": "Followers at the end of each month",
+    "chart_followers": "Followers per channel",
+    "not_recorded": "not recorded",
+    "audience_legend": (
+        "Followers as `crosspost stats` read them: at the start, the last count before "
+        "the 1st (else the first of the month); at the end, the last of the month."
+    ),
+    "engagement": "Engagement",
+    "engagement_legend": (
+        "Engagement: interactions (likes, comments, shares, quotes) / impressions, at the "
+        "last reading; the CSV and JSON give each figure."
+    ),
+    "impressions": "impressions",
+    "likes": "likes",
+    "comments": "comments",
+    "shares": "shares",
+    "quotes": "quotes",
+    "network_clicks": "clicks",
     # the CSV's own fields
     "section": "section",
     "post_title": "post_title",
@@ -121,6 +144,28 @@ FR: dict[str, str] = {
     "when": "Quand",
     "note": "Note",
     "month": "Mois",
+    "audience": "Audience",
+    "followers_start": "Abonnés au début",
+    "followers_end": "Abonnés à la fin",
+    "followers_change": "Évolution",
+    "followers_history": "Abonnés à la fin de chaque mois",
+    "chart_followers": "Abonnés par canal",
+    "not_recorded": "non relevé",
+    "audience_legend": (
+        "Abonnés relevés par `crosspost stats` : au début, le dernier relevé avant le 1er "
+        "(sinon le premier du mois) ; à la fin, le dernier du mois."
+    ),
+    "engagement": "Engagement",
+    "engagement_legend": (
+        "Engagement : interactions (j'aime, commentaires, partages, citations) / impressions, "
+        "au dernier relevé ; le CSV et le JSON donnent chaque chiffre."
+    ),
+    "impressions": "impressions",
+    "likes": "j'aime",
+    "comments": "commentaires",
+    "shares": "partages",
+    "quotes": "citations",
+    "network_clicks": "clics",
     "section": "section",
     "post_title": "titre",
     "post_url": "url_article",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ..errors import BadInput
+from .audience import add_audience
 from .brands import brand_of
 from .build import ReportLedger, build_report
 from .clicks import add_clicks, clicks_token, clicks_unavailable
@@ -90,7 +91,7 @@ def make_report(
         if (source := config.channels[name].spec.relayed_by)
         and config.channels[name].spec.relay != "broken"
     }
-    report = replace(report, lang=language, relays=relays)
+    report = add_audience(replace(report, lang=language, relays=relays), ledger)
     if not clicks:
         return report
     try:

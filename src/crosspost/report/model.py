@@ -72,6 +72,30 @@ class Month:
         return self.label
 
 
+# What a follower count or an engagement figure can be: a number `crosspost stats`
+# read, a reading the network refused, or no reading at all.  The report writes
+# the last two in words, never as 0: "not recorded" is not "nobody".
+RECORDED, UNAVAILABLE, NOT_RECORDED = "recorded", "unavailable", "not recorded"
+
+
+@dataclass(frozen=True)
+class Count:
+    """A follower count as the report knows it."""
+
+    value: int | None = None
+    status: str = NOT_RECORDED  # RECORDED, UNAVAILABLE or NOT_RECORDED
+
+    @classmethod
+    def of(cls, value: int) -> Count:
+        return cls(value, RECORDED)
+
+    def to_json(self) -> int | str:
+        return self.value if self.value is not None else self.status
+
+
+NOT_READ = Count()
+
+
 @dataclass(frozen=True)
 class ChannelFigures:
     """One channel's month."""
@@ -90,13 +114,27 @@ class ChannelFigures:
     clicks: int | None = None  # None: not requested, unavailable, or links not shortened
     links: tuple[str, ...] = ()  # the links sent this month (short ones carry clicks)
     x_cost: Decimal | None = None  # estimated X API spend on what was sent (None: not X)
+    # Followers at the month's start and end, from `crosspost stats` (report.audience).
+    followers_start: Count = NOT_READ
+    followers_end: Count = NOT_READ
+
+    @property
+    def followers_change(self) -> int | None:
+        start, end = self.followers_start.value, self.followers_end.value
+        return end - start if start is not None and end is not None else None
 
     @property
     def posted(self) -> int:
         """Copies that went out on this channel, by crosspost or by hand."""
         return self.sent + self.by_hand
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, audience: bool = False) -> dict[str, Any]:
+        """Its figures; with `audience` (once stats were recorded), its followers too."""
+        followers = {
+            "start": self.followers_start.to_json(),
+            "end": self.followers_end.to_json(),
+            "change": self.followers_change,
+        }
         return {
             "channel": self.channel,
             "network": self.network,
@@ -112,7 +150,7 @@ class ChannelFigures:
             "notes": self.notes,
             "clicks": self.clicks,
             "x_cost_usd": None if self.x_cost is None else str(self.x_cost),
-        }
+        } | ({"followers": followers} if audience else {})
 
 
 FIGURES = (
@@ -146,11 +184,11 @@ class MonthFigures:
     def channel(self, name: str) -> ChannelFigures | None:
         return next((c for c in self.channels if c.channel == name), None)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, audience: bool = False) -> dict[str, Any]:
         return {
             "month": self.month.label,
             "active": self.active,
-            "channels": [c.to_json() for c in self.channels],
+            "channels": [c.to_json(audience=audience) for c in self.channels],
             "totals": {name: self.total(name) for name in FIGURES}
             | {
                 "clicks": self.clicks,
@@ -172,6 +210,10 @@ class Copy:
     at: datetime | None  # when it went out
     error: str | None = None
     clicks: int | None = None
+    id: int | None = None  # the delivery's
+    # Its engagement at the latest reading (metric -> count, None: refused);
+    # None: never read.
+    engagement: Mapping[str, int | None] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -184,7 +226,11 @@ class Copy:
             "at": self.at.isoformat() if self.at else None,
             "error": self.error,
             "clicks": self.clicks,
-        }
+        } | ({} if self.engagement is None else {"engagement": self.engagement_json()})
+
+    def engagement_json(self) -> dict[str, int | str]:
+        assert self.engagement is not None
+        return {k: UNAVAILABLE if v is None else v for k, v in self.engagement.items()}
 
 
 @dataclass(frozen=True)
@@ -231,6 +277,9 @@ class Report:
     # Channels fed by another's auto-share (`relayed_by`), and their source: what
     # they carry is shown as theirs, labelled, so a relayed Page never looks dead.
     relays: Mapping[str, str] = field(default_factory=dict)
+    # Whether `crosspost stats` ever recorded a figure for its channels: only then do
+    # the followers and engagement show ("not recorded" where a month has none).
+    stats: bool = False
 
     @property
     def empty(self) -> bool:
@@ -266,10 +315,10 @@ class Report:
             "generated_at": self.generated_at.isoformat(),
             "empty": self.empty,
             "clicks": self.clicks,
-            "channels": self.figures.to_json(),
+            "channels": self.figures.to_json(audience=self.stats),
             "posts": [p.to_json() for p in self.posts],
             "notes": [n.to_json() for n in self.notes],
-            "history": [m.to_json() for m in self.history],
+            "history": [m.to_json(audience=self.stats) for m in self.history],
             "warnings": list(self.warnings),
         } | (brand if self.audience else {})
 

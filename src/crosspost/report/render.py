@@ -22,7 +22,13 @@ from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from .chart import bar_chart
+from .audience_tables import (
+    ENGAGEMENT_FIELDS,
+    audience_table,
+    count_cell,
+    followers_history,
+)
+from .chart import bar_chart, line_chart
 from .labels import CATALOGUES, format_number
 from .model import Cell, Column, Report, Row, Table
 from .tables import (
@@ -93,6 +99,16 @@ def render_html(report: Report) -> str:
                     label=lambda name: channel_label(name, report),
                 )
             )
+    if report.stats and len(report.months) > 1:
+        charts.append(
+            line_chart(
+                report,
+                value=lambda c: c.followers_end.value,
+                caption=w(report, "chart_followers"),
+                ident="followers",
+                label=lambda name: channel_label(name, report),
+            )
+        )
     return _environment("html").get_template("report.html.j2").render(context, charts=charts)
 
 
@@ -112,6 +128,10 @@ def _context(report: Report) -> dict[str, Any]:
         "notes": notes_table(report) if shown and report.notes else None,
         "history": history_table(report) if report.history else None,
         "by_channel": history_by_channel(report) if report.history else None,
+        "audience": audience_table(report) if report.stats else None,
+        "audience_legend": w(report, "audience_legend"),
+        "engagement_legend": w(report, "engagement_legend") if report.stats else "",
+        "followers": followers_history(report) if report.stats and report.history else None,
         "warnings": report.warnings,
     }
 
@@ -198,21 +218,27 @@ def render_csv(report: Report, *, sep: str | None = None) -> str:
     (French: `;` between fields, a decimal comma); `sep` overrides the separator, and
     the csv module quotes any field that holds it."""
     buffer = io.StringIO()
+    # The audience's fields come after the others, and only once there are figures.
+    fieldnames = CSV_FIELDS + (_AUDIENCE_FIELDS if report.stats else ())
     writer = csv.DictWriter(
-        buffer, fieldnames=CSV_FIELDS, extrasaction="raise", delimiter=sep or _SEP[report.lang]
+        buffer, fieldnames=fieldnames, extrasaction="raise", delimiter=sep or _SEP[report.lang]
     )
     # English keeps the field names it always had (scripts read them); French is for people.
     english = report.lang == "en"
-    writer.writerow({name: name if english else w(report, name) for name in CSV_FIELDS})
+    writer.writerow({name: name if english else _csv_heading(name, report) for name in fieldnames})
     section = {s: w(report, f"section_{s}") for s in ("channel", "post", "note")}
     for m in report.months:
         figures = channel_table(m, report, clicks=True)
-        for row in figures.rows:
-            if not row.total:
-                writer.writerow(
-                    {"section": section["channel"], "month": m.month.label}
-                    | _data(figures, row, report.lang)
-                )
+        # One row per channel, in order, then the total (left out: zip stops before it).
+        for row, c in zip(figures.rows, m.channels, strict=False):
+            per_channel: dict[str, object] = {"section": section["channel"], "month": m.month.label}
+            if report.stats:
+                per_channel |= {
+                    "followers_start": count_cell(c.followers_start, report).data,
+                    "followers_end": count_cell(c.followers_end, report).data,
+                    "followers_change": c.followers_change,
+                }
+            writer.writerow(per_channel | _data(figures, row, report.lang))
     month = report.month.label
     posts = posts_table(report)
     keys = {c.key for c in posts.columns}
@@ -221,11 +247,24 @@ def render_csv(report: Report, *, sep: str | None = None) -> str:
         for name, (key, part) in _POST_FIELDS.items():
             value = getattr(posts.cell(row, key), part) if key in keys else None
             fields[name] = "" if value is None else value
+        for name in ENGAGEMENT_FIELDS if report.stats else ():
+            fields[name] = _csv_value(posts.cell(row, name).data, report.lang)
         writer.writerow(fields)
     notes = notes_table(report)
     for row in notes.rows:
         writer.writerow({"section": section["note"], "month": month} | _data(notes, row))
     return buffer.getvalue()
+
+
+_AUDIENCE_FIELDS = ("followers_start", "followers_end", "followers_change", *ENGAGEMENT_FIELDS)
+
+
+def _csv_heading(name: str, report: Report) -> str:
+    """A field's heading in a French CSV: its word, or for a metric "engagement_" + its word."""
+    metric = name.removeprefix("engagement_")
+    if metric != name:
+        return f"engagement_{w(report, 'network_clicks' if metric == 'clicks' else metric)}"
+    return w(report, name)
 
 
 # Each language's spreadsheet separator: French Excel reads `;` (its decimal mark is `,`).
@@ -271,13 +310,19 @@ def terminal_view(report: Report) -> Iterator[Line | Table]:
         if x_cost_line(report.figures):
             yield Line(x_cost_line(report.figures))
         yield Line(legend(report), "dim")
+        if report.stats:
+            yield audience_table(report)
         if report.posts:
             yield posts_table(report).shown()
+            if report.stats:
+                yield Line(w(report, "engagement_legend"), "dim")
         if report.notes:
             yield notes_table(report)
     if report.history:
         yield history_table(report)
         yield history_by_channel(report)
+        if report.stats:
+            yield followers_history(report)
 
 
 def terminal_cells(table: Table) -> list[list[str]]:

@@ -7,6 +7,7 @@ a column (say Clicks) is added, named and computed in one place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -180,6 +181,11 @@ def posts_table(report: Report) -> Table:
     columns[2] = Column("network", w(report, "network"), shown=False)
     if with_clicks:
         columns.append(_clicks_column(report))
+    # audience_tables builds on this module's cells, hence imported here.
+    from .audience_tables import engagement_cells, engagement_columns
+
+    if report.stats:
+        columns += engagement_columns(report)
     rows = []
     for post in report.posts:
         for i, cp in enumerate(post.copies):
@@ -195,6 +201,8 @@ def posts_table(report: Report) -> Table:
             if with_clicks:
                 shown = clicks_text(cp.clicks, report) if went_out else ""
                 cells.append(Cell(shown, data=cp.clicks))
+            if report.stats:
+                cells += engagement_cells(cp.engagement, report, went_out=went_out)
             rows.append(Row(tuple(cells), first=i == 0))
     return Table(w(report, "posts"), tuple(columns), tuple(rows))
 
@@ -228,13 +236,18 @@ def history_table(report: Report) -> Table:
 
 def history_by_channel(report: Report) -> Table:
     """Copies posted per channel, month by month."""
+    return by_month(report, "by_channel", lambda c: number(c.posted if c else 0, report))
+
+
+def by_month(
+    report: Report, title_key: str, cell: Callable[[ChannelFigures | None], Cell]
+) -> Table:
+    """One row per channel, one column per month, each cell `cell` of the channel's
+    figures that month (None: the channel did not exist yet)."""
     columns = [Column("channel", w(report, "channel"))]
     columns += [Column(m.month.label, m.month.label, "right") for m in report.months]
-    rows = []
-    for name in report.channel_names():
-        cells = [channel_cell(name, report)]
-        for m in report.months:
-            c = m.channel(name)
-            cells.append(number(c.posted if c else 0, report))
-        rows.append(Row(tuple(cells)))
-    return Table(w(report, "by_channel"), tuple(columns), tuple(rows))
+    rows = [
+        Row((channel_cell(name, report), *(cell(m.channel(name)) for m in report.months)))
+        for name in report.channel_names()
+    ]
+    return Table(w(report, title_key), tuple(columns), tuple(rows))

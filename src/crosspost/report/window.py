@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
-from ..ledger import Delivery, Event, Note
+from ..ledger import AudiencePoint, Delivery, Event, Note
 from ..states import EventKind
 
 E = EventKind
@@ -55,6 +55,13 @@ class ReportLedger(Protocol):
     def notes(self, *, until: datetime | None = None) -> Sequence[Note]: ...
 
     def bitlink_ids(self) -> Mapping[str, str]: ...
+
+    # What `crosspost stats` recorded (report.audience).
+    def audience(
+        self, *, since: date | None = None, until: date | None = None
+    ) -> Sequence[AudiencePoint]: ...
+
+    def engagement(self, delivery_ids: Sequence[int]) -> Mapping[int, Mapping[str, int | None]]: ...
 
 
 def as_posted(events: Iterable[Event]) -> list[Event]:

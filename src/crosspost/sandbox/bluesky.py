@@ -24,6 +24,7 @@ import re
 import time
 from typing import Any
 
+from crosspost.sandbox import bluesky_figures
 from crosspost.sandbox.state import Fault, Store, now_iso
 from crosspost.sandbox.wire import Api, Reply, Request, Route
 
@@ -293,6 +294,8 @@ def get_record(req: Request, store: Store, _: re.Match[str]) -> Reply:
     uri = f"at://{did}/{collection}/{rkey}"
     with store.lock:
         found = _memory(store)["records"].get(uri)
+        if store.find_post(NETWORK, uri) is None:  # deleted (`Sandbox.delete_post`)
+            found = None
     if found is None:
         return _error(400, "RecordNotFound", f"Could not locate record: {uri}")
     return Reply(200, dict(found))
@@ -361,6 +364,8 @@ API = Api(
         _route("POST", "com.atproto.repo.uploadBlob", upload_blob, posting=True),
         _route("POST", "com.atproto.repo.createRecord", create_record, posting=True),
         _route("GET", "com.atproto.repo.getRecord", get_record),
+        _route("GET", "app.bsky.actor.getProfile", bluesky_figures.get_profile),
+        _route("GET", "app.bsky.feed.getPosts", bluesky_figures.get_posts),
         _route("POST", "sandbox.expireSessions", expire_sessions),
     ),
     fault_reply=fault_reply,

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from crosspost.sandbox import facebook_auth, facebook_reads
+from crosspost.sandbox import facebook_auth, facebook_figures, facebook_reads
 from crosspost.sandbox.state import Fault, Store, now_iso
 from crosspost.sandbox.wire import Api, Reply, Request, Route
 
@@ -377,6 +377,8 @@ API = Api(
         Route("GET", _UNVERSIONED, missing_version, posting=False),
         Route("GET", facebook_reads.DEBUG_TOKEN_PATH, facebook_reads.debug_token, posting=False),
         Route("GET", facebook_reads.PAGE_PATH, facebook_reads.read_page, posting=False),
+        Route("GET", facebook_figures.POST_PATH, facebook_figures.read_post, posting=False),
+        Route("GET", facebook_figures.INSIGHTS_PATH, facebook_figures.read_insights, posting=False),
         *facebook_auth.ROUTES,
     ),
     fault_reply=fault_reply,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crosspost.sandbox import facebook_auth
+from crosspost.sandbox import facebook_auth, figures
 from crosspost.sandbox.state import Store
 from crosspost.sandbox.wire import Reply, Request
 
@@ -42,7 +42,7 @@ def read_page(req: Request, store: Store, found: re.Match[str]) -> Reply:
         # The Pages an auth flow lists (/me/accounts) read back by the same name.
         listed = {p["id"]: p["name"] for p in facebook_auth.PAGES}
         name = memory.get("page_names", {}).get(page) or listed.get(page, f"Sandbox Page {page}")
-        followers = sum(1 for p in store.live_posts(NETWORK) if p["account"] == page) + 120
+    followers = figures.followers(store, NETWORK, page)
     values: dict[str, Any] = {"id": page, "name": name, "followers_count": followers}
     values |= {"fan_count": followers, "link": f"https://www.facebook.com/{page}"}
     values["username"] = re.sub(r"\W+", "", name)

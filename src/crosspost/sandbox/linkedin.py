@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from crosspost.sandbox import linkedin_auth, linkedin_reads
+from crosspost.sandbox import linkedin_auth, linkedin_figures, linkedin_reads
 from crosspost.sandbox.little import publish
 from crosspost.sandbox.state import Fault, Store, now_iso
 from crosspost.sandbox.wire import Api, Reply, Request, Route, body_of
@@ -408,6 +408,15 @@ API = Api(
         Route("PUT", re.compile(r"^/linkedin-upload/(?P<token>[A-Za-z0-9_-]+)$"), upload_image),
         Route("GET", linkedin_reads.USERINFO_PATH, linkedin_reads.userinfo, posting=False),
         Route("GET", linkedin_reads.ORGANIZATION_PATH, linkedin_reads.organization, posting=False),
+        Route(
+            "GET", linkedin_figures.NETWORK_SIZES_PATH, linkedin_figures.network_size, posting=False
+        ),
+        Route(
+            "GET",
+            linkedin_figures.SHARE_STATISTICS_PATH,
+            linkedin_figures.share_statistics,
+            posting=False,
+        ),
         *linkedin_auth.ROUTES,
     ),
     fault_reply=fault_reply,

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from crosspost.sandbox import mastodon_auth
+from crosspost.sandbox import figures, mastodon_auth
 from crosspost.sandbox.mastodon_entities import (
     account_entity,
     countable_length,
@@ -102,6 +102,8 @@ def verify_credentials(req: Request, store: Store, _: re.Match[str]) -> Reply:
         account["statuses_count"] = sum(
             1 for p in store.live_posts(NETWORK) if p["account_id"] == account["id"]
         )
+    names = (account["id"], account["username"])
+    account["followers_count"] = figures.followers(store, NETWORK, *names)
     return Reply(200, account_entity(account, req.base_url))
 
 
@@ -272,6 +274,21 @@ def _public(post: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def get_status(req: Request, store: Store, found: re.Match[str]) -> Reply:
+    """GET /api/v1/statuses/:id: one status, with its counts (`figures.py`)."""
+    if _account(req, store) is None:
+        return _error(401, INVALID_TOKEN)
+    post = store.find_post(NETWORK, found.group("id"))
+    if post is None:
+        return _error(404, "Record not found")
+    status = _public(post)
+    counts = figures.counts(store, NETWORK, post["id"])
+    status["favourites_count"] = counts["likes"]
+    status["reblogs_count"] = counts["shares"]
+    status["replies_count"] = counts["comments"]
+    return Reply(200, status)
+
+
 def account_statuses(req: Request, store: Store, found: re.Match[str]) -> Reply:
     """GET /api/v1/accounts/{id}/statuses: newest first, paged by max_id with a Link header."""
     account_id = found.group("id")
@@ -439,6 +456,7 @@ API = Api(
             posting=False,
         ),
         Route("POST", re.compile(r"^/api/v1/statuses/?$"), create_status),
+        Route("GET", re.compile(r"^/api/v1/statuses/(?P<id>\d+)/?$"), get_status, posting=False),
         Route(
             "GET",
             re.compile(r"^/api/v1/accounts/(?P<id>\d+)/statuses/?$"),

@@ -142,7 +142,7 @@ def account_entity(account: dict[str, Any], base_url: str) -> dict[str, Any]:
         "avatar_static": f"{base_url}/avatars/original/missing.png",
         "header": f"{base_url}/headers/original/missing.png",
         "header_static": f"{base_url}/headers/original/missing.png",
-        "followers_count": 0,
+        "followers_count": account.get("followers_count", 0),
         "following_count": 0,
         "statuses_count": account.get("statuses_count", 0),
         "last_status_at": None,

@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+from crosspost.sandbox import figures
 from crosspost.sandbox.dispatch import Dispatcher
 from crosspost.sandbox.state import Store, make_fault
 from crosspost.sandbox.wire import parse_request
@@ -249,6 +250,34 @@ class Sandbox:
     def set_clicks(self, bitlink_id: str, n: int) -> None:
         """What bit.ly will report as total clicks for `bitlink_id` ("bit.ly/abc")."""
         self._store.set_clicks(bitlink_id, n)
+
+    def set_followers(self, network: str, count: int, *, account: str | None = None) -> None:
+        """What `network` answers as the follower count of `account` (the Page id, the
+        organization URN, the X user id or username, the Mastodon account id or username,
+        the Bluesky handle or did), or of every account of it when None."""
+        figures.set_followers(self._store, network, count, account)
+
+    def set_engagement(self, network: str, post_id: str, **metrics: int) -> dict[str, int]:
+        """Set some of a post's counts, by the names of `crosspost.networks.METRICS`
+        (likes=3, impressions=120); the others keep theirs.  Returns all six."""
+        return figures.set_engagement(self._store, network, post_id, metrics)
+
+    def set_tier(self, network: str, *, hides: list[str]) -> None:
+        """What `network` hides from now on: ["impressions"] makes X omit impression_count
+        and Facebook refuse post insights (a permission error); [] hides nothing."""
+        figures.set_tier(self._store, network, list(hides))
+
+    def engagement(self, network: str, post_id: str) -> dict[str, int]:
+        """The six counts the sandbox answers for a post (set, else derived from its id)."""
+        return figures.counts(self._store, network, post_id)
+
+    def followers(self, network: str, account: str) -> int:
+        """The follower count the sandbox answers for `account`."""
+        return figures.followers(self._store, network, account)
+
+    def delete_post(self, network: str, post_id: str) -> bool:
+        """Forget a post, as when its author deletes it; False when there was none."""
+        return self._store.delete_post(network, post_id)
 
     def reset(self) -> None:
         """Forget every post, request, upload, link, fault and latency."""

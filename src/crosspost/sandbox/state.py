@@ -127,6 +127,8 @@ class Store:
         self.reset()
 
     def reset(self) -> None:
+        from crosspost.sandbox import figures  # it imports this module
+
         names = known_networks()
         with self.lock:
             self._posts: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
@@ -144,6 +146,8 @@ class Store:
             # Same dicts as the bit.ly "posts", indexed by bitlink id ("bit.ly/abc").
             self.bitlinks: dict[str, dict[str, Any]] = {}
             self.clicks: dict[str, int] = {}
+            # Followers, engagement and tiers per network (sandbox/figures.py).
+            self.figures: dict[str, dict[str, Any]] = figures.empty(names)
 
     def memory(self, network: str) -> dict[str, Any]:
         """`network`'s own memory, a dict its API module reads and writes under `lock`."""
@@ -169,6 +173,15 @@ class Store:
     def live_posts(self, network: str) -> list[dict[str, Any]]:
         """The stored list itself, for API modules that hold `lock` while they read it."""
         return self._posts[network]
+
+    def delete_post(self, network: str, post_id: str) -> bool:
+        """Forget a post, as when its author deletes it; False when there was none."""
+        check_network(network)
+        with self.lock:
+            kept = [p for p in self._posts[network] if p["id"] != post_id]
+            gone = len(kept) < len(self._posts[network])
+            self._posts[network][:] = kept
+            return gone
 
     def find_post(self, network: str, post_id: str) -> dict[str, Any] | None:
         with self.lock:
@@ -236,6 +249,8 @@ class Store:
                 "faults": {n: [f.as_dict() for f in q] for n, q in self._faults.items()},
                 "latency": dict(self._latency),
                 "clicks": dict(self.clicks),
+                # What was set of followers, engagement and tiers (defaults are not listed).
+                "figures": copy.deepcopy(self.figures),
             }
 
 

@@ -11,7 +11,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from crosspost.sandbox import twitter_auth, twitter_reads
+from crosspost.sandbox import twitter_auth, twitter_figures, twitter_reads
 from crosspost.sandbox.state import Fault, Store, now_iso
 from crosspost.sandbox.wire import Api, Reply, Request, Route, Upload, parse_oauth_params
 from crosspost.xlength import MAX_WEIGHTED_LENGTH, weighted_length
@@ -34,7 +34,8 @@ MEDIA_EXPIRES_AFTER_SECS = 86400
 # endpoints 500 and the user timeline (GET /2/users/:id/tweets) 900 per user; GET
 # /2/users/me is 75 per user in the per-endpoint tables third parties transcribe.
 RATE_WINDOW_SECS = 900
-RATE_LIMITS = {"tweets": 100, "media": 500, "timeline": 900, "me": 75}
+# GET /2/tweets (lookup by ids) is 900 per user in the same table.
+RATE_LIMITS = {"tweets": 100, "media": 500, "timeline": 900, "me": 75, "lookup": 900}
 # Snowflake-sized ids, so clients that parse them as 64-bit integers are exercised.
 TWEET_ID_BASE = 1_860_000_000_000_000_000
 MEDIA_ID_BASE = 1_870_000_000_000_000_000
@@ -165,7 +166,21 @@ def get_me(req: Request, store: Store, _: re.Match[str]) -> Reply:
     account = _account(req)
     if account is None:
         return _unauthorized()
-    return Reply(200, {"data": twitter_reads.user_for(account)})
+    try:
+        body = twitter_figures.me(twitter_reads.user_for(account), store, req.query)
+    except twitter_reads.BadQuery as exc:
+        return _invalid(str(exc), exc.parameter, exc.value)
+    return Reply(200, body)
+
+
+def lookup_tweets(req: Request, store: Store, _: re.Match[str]) -> Reply:
+    """GET /2/tweets?ids=...: posts by id, with their public_metrics when asked."""
+    if _account(req) is None:
+        return _unauthorized()
+    try:
+        return Reply(200, twitter_figures.lookup(store, req.query))
+    except twitter_reads.BadQuery as exc:
+        return _invalid(str(exc), exc.parameter, exc.value)
 
 
 def list_tweets(req: Request, store: Store, found: re.Match[str]) -> Reply:
@@ -308,7 +323,7 @@ def fault_reply(fault: Fault, req: Request, store: Store) -> Reply:
     if fault.status == 429:
         reset = str(math.ceil(time.time()) + fault.reset_in)
         reply = _problem(429, "Too Many Requests")
-        endpoint = _endpoint(req.path)
+        endpoint = _endpoint(req.method, req.path)
         reply.headers.update(
             {
                 "x-rate-limit-limit": str(RATE_LIMITS[endpoint]),
@@ -340,7 +355,7 @@ def add_rate_headers(reply: Reply, req: Request, store: Store) -> Reply:
     """Every X answer tells the client where it stands in its 15-minute window."""
     if "x-rate-limit-reset" in reply.headers:
         return reply
-    endpoint = _endpoint(req.path)
+    endpoint = _endpoint(req.method, req.path)
     account = _account(req) or "anonymous"
     now = time.time()
     with store.lock:
@@ -360,8 +375,10 @@ def add_rate_headers(reply: Reply, req: Request, store: Store) -> Reply:
     return reply
 
 
-def _endpoint(path: str) -> str:
+def _endpoint(method: str, path: str) -> str:
     """Which of X's rate windows a request counts in."""
+    if method == "GET" and path.rstrip("/") == "/2/tweets":
+        return "lookup"
     if path.startswith("/2/media"):
         return "media"
     if path.rstrip("/") == "/2/users/me":
@@ -386,6 +403,7 @@ API = Api(
     owns=lambda path: path.startswith("/2/") or path in twitter_auth.PATHS,
     routes=(
         Route("POST", re.compile(r"^/2/tweets/?$"), create_tweet),
+        Route("GET", re.compile(r"^/2/tweets/?$"), lookup_tweets, posting=False),
         Route("POST", re.compile(r"^/2/media/upload/?$"), upload_media),
         Route("POST", re.compile(r"^/2/media/metadata/?$"), describe_media, posting=False),
         Route("GET", re.compile(r"^/2/users/me/?$"), get_me, posting=False),

@@ -62,6 +62,9 @@ class Request:
     json_error: str | None = None
     form: dict[str, str] = field(default_factory=dict)
     files: dict[str, Upload] = field(default_factory=dict)
+    # Every value of each query parameter, in order (`query` keeps the first only):
+    # XRPC repeats a parameter for a list (getPosts' `uris`).
+    query_lists: dict[str, list[str]] = field(default_factory=dict)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -137,7 +140,8 @@ def parse_request(
     method: str, target: str, headers: dict[str, str], raw: bytes, scheme: str = "http"
 ) -> Request:
     path, _, query_string = target.partition("?")
-    query = {k: v[0] for k, v in parse_qs(query_string, keep_blank_values=True).items()}
+    lists = parse_qs(query_string, keep_blank_values=True)
+    query = {k: v[0] for k, v in lists.items()}
     host = headers.get("host", "127.0.0.1")
     req = Request(
         method=method,
@@ -146,6 +150,7 @@ def parse_request(
         headers=headers,
         raw=raw,
         base_url=f"{scheme}://{host}",
+        query_lists=lists,
     )
     content_type = headers.get("content-type", "")
     req.content_type = _header_params(content_type).get_content_type() if content_type else ""

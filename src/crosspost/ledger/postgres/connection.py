@@ -133,12 +133,7 @@ class PGConnection:
         self.location = location
         self._thread = threading.get_ident()
 
-    @property
-    def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
-
-    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> PGCursor:
-        """Run one statement of the ledger's SQL; a database error is `LedgerError`."""
+    def _check_thread(self) -> None:
         if threading.get_ident() != self._thread:
             # As SQLite's connection does: a store belongs to its thread, so that two
             # threads never interleave statements inside one transaction.
@@ -146,6 +141,14 @@ class PGConnection:
                 f"ledger {self.location}: a store belongs to the thread that opened it; "
                 "open another one in this thread"
             )
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> PGCursor:
+        """Run one statement of the ledger's SQL; a database error is `LedgerError`."""
+        self._check_thread()
         if not isinstance(params, Mapping):
             params = tuple(params)
         try:
@@ -157,6 +160,15 @@ class PGConnection:
         if rows and "id" in rows[0].names() and sql.lstrip().upper().startswith("INSERT"):
             lastrowid = int(rows[0]["id"])
         return PGCursor(rows, lastrowid)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement for each of `rows`, as `sqlite3.Connection.executemany`."""
+        self._check_thread()
+        try:
+            with self.raw.cursor() as cursor:
+                cursor.executemany(translate(sql), [tuple(row) for row in rows])
+        except psycopg.Error as exc:
+            raise error_in_use(self.location, exc) from exc
 
     def close(self) -> None:
         self.raw.close()

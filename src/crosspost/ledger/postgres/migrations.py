@@ -201,6 +201,28 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 8: what `crosspost stats` reads: followers per channel per day, and each sent
+    # post's engagement at its latest reading (NULL: a figure the network refused).
+    (
+        """
+        CREATE TABLE audience (
+            channel    TEXT NOT NULL,
+            day        TEXT NOT NULL,
+            followers  BIGINT,
+            read_at    TEXT NOT NULL,
+            PRIMARY KEY (channel, day)
+        )
+        """,
+        """
+        CREATE TABLE engagement (
+            delivery_id  BIGINT NOT NULL REFERENCES deliveries (id),
+            metric       TEXT NOT NULL,
+            value        BIGINT,
+            read_at      TEXT NOT NULL,
+            PRIMARY KEY (delivery_id, metric)
+        )
+        """,
+    ),
 )
 
 # Every table of the ledger, in an order that respects the foreign keys (a copy
@@ -208,6 +230,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 TABLES = (
     "deliveries",
     "events",
+    "audience",
+    "engagement",
     "short_links",
     "short_link_claims",
     "channel_state",

@@ -235,6 +235,30 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 8: what `crosspost stats` reads: a channel's follower count per day (the
+    # report's audience curve), and each sent post's engagement at its latest
+    # reading.  A NULL count is a figure the network refused ("unavailable"),
+    # which the report must tell apart from a day nobody read ("not recorded").
+    (
+        """
+        CREATE TABLE audience (
+            channel    TEXT NOT NULL,
+            day        TEXT NOT NULL,
+            followers  INTEGER,
+            read_at    TEXT NOT NULL,
+            PRIMARY KEY (channel, day)
+        )
+        """,
+        """
+        CREATE TABLE engagement (
+            delivery_id  INTEGER NOT NULL REFERENCES deliveries (id),
+            metric       TEXT NOT NULL,
+            value        INTEGER,
+            read_at      TEXT NOT NULL,
+            PRIMARY KEY (delivery_id, metric)
+        )
+        """,
+    ),
 )
 
 

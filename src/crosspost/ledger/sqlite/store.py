@@ -17,6 +17,7 @@ from .claims import ClaimsMixin
 from .db import connect
 from .deliveries import DeliveriesMixin
 from .feeds import FeedsMixin
+from .figures import FiguresMixin
 from .links import LinksMixin
 from .migrations import migrate, user_version
 from .notes import NotesMixin
@@ -32,6 +33,7 @@ class SQLOperations(
     ChannelsMixin,
     FeedsMixin,
     NotesMixin,
+    FiguresMixin,
     PagesMixin,
 ):
     """Every operation of the ledger, one mixin per table, in SQL that SQLite reads and
