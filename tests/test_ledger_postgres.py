@@ -134,6 +134,9 @@ def test_info_never_shows_the_password_of_the_url(pg_server: Any) -> None:
     result = cli("--ledger", url, "ledger", "info", "--json")
     assert result.exit_code == 0, result.output
     assert PASSWORD not in result.output and "postgres:***@127.0.0.1" in result.output
+    shown = cli("--ledger", url, "ledger", "info")
+    assert f"location: postgresql://postgres:***@127.0.0.1:{pg_server.port}/" in shown.output
+    assert PASSWORD not in shown.output
 
 
 def test_channels_yaml_names_the_ledger_with_a_password_reference(
