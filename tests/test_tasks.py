@@ -13,6 +13,9 @@ import time_machine
 from helpers import run, write_config, write_post
 from report_story import utc
 
+# Once on each store: the by-hand list is read from the ledger.
+pytestmark = pytest.mark.usefixtures("both_stores")
+
 ENV = {"BITLY_TOKEN": "bitly-test"}
 
 
