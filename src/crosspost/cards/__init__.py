@@ -4,7 +4,7 @@ the sandbox's page of what it received draw the same cards."""
 
 from __future__ import annotations
 
-from .model import STYLES, Card, Image, LinkCard, Manual, Part, fold, style_or_generic
+from .model import STYLES, Card, Image, LinkCard, Manual, Part, fold, http_only, style_or_generic
 from .render import card_environment
 
 __all__ = [
@@ -16,5 +16,6 @@ __all__ = [
     "Part",
     "card_environment",
     "fold",
+    "http_only",
     "style_or_generic",
 ]

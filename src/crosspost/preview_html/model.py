@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..cards import Card, Image, LinkCard, Manual, Part, fold, style_or_generic
-from ..cards.model import http_only
+from ..cards import Card, Image, LinkCard, Manual, Part, fold, http_only, style_or_generic
 from ..config import ChannelConfig, Config
 from ..post import Post
 from ..preview import Preview

@@ -53,7 +53,7 @@ def render(snapshot: dict[str, Any], apis: Sequence[Api], *, refresh: int = 0) -
         .get_template("page.html.j2")
         .render(
             csp=CSP,
-            refresh=refresh if refresh > 0 else 0,
+            refresh=max(refresh, 0),
             chips=[_chip(api, snapshot) for api in shown],
             sections=[_section(api, snapshot) for api in shown],
         )

@@ -14,8 +14,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from crosspost.cards import Card, Image, LinkCard, Part, style_or_generic
-from crosspost.cards.model import http_only
+from crosspost.cards import Card, Image, LinkCard, Part, http_only, style_or_generic
 from crosspost.sandbox.wire import Api
 
 _URL = re.compile(r"https?://\S+")
@@ -132,7 +131,7 @@ def _media_or_card(part: Part, post: dict[str, Any]) -> Part:
 
 
 def _linkedin(part: Part, post: dict[str, Any]) -> Part:
-    content = post.get("content") if isinstance(post.get("content"), dict) else {}
+    content = post.get("content")
     article = content.get("article") if isinstance(content, dict) else None
     if not isinstance(article, dict) or not isinstance(article.get("source"), str):
         return part
@@ -150,8 +149,9 @@ def _linkedin(part: Part, post: dict[str, Any]) -> Part:
 
 
 def _bluesky(part: Part, post: dict[str, Any]) -> Part:
-    embed = post.get("embed") if isinstance(post.get("embed"), dict) else {}
-    assert isinstance(embed, dict)
+    embed = post.get("embed")
+    if not isinstance(embed, dict):
+        return part
     images = embed.get("images")
     media = part.media
     if isinstance(images, list):
