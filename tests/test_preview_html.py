@@ -238,3 +238,16 @@ def test_the_dry_run_says_bluesky_drops_the_alt_text_beside_a_link(tmp_path: Pat
     warnings = {p["channel"]: p["warnings"] for p in json.loads(result.stdout)}
     assert any("thumbnail, which has no alt text" in w for w in warnings["bsky"])
     assert not any("thumbnail" in w for name, ws in warnings.items() if name != "bsky" for w in ws)
+
+
+def test_the_html_preview_shows_xs_cost_on_its_card(tmp_path: Path) -> None:
+    config = write_config(tmp_path, CHANNELS)
+    page = tmp_path / "preview.html"
+    result = run("-c", config, "publish", "--dry-run", "--html", page, _post(tmp_path), env=ENV)
+    assert result.exit_code == 0, result.stderr
+    html = page.read_text(encoding="utf-8")
+    x_card = html.split('data-channel="x"', 1)[1].split("</section>", 1)[0]
+    # A thread of two on X: the first part with the link, a reply, and the alt text.
+    assert "API cost: about $0.215 (1 post with a link, 1 reply, 1 alt text)" in x_card
+    fb_card = html.split('data-channel="fb"', 1)[1].split("</section>", 1)[0]
+    assert "API cost" not in fb_card  # Facebook bills nothing per post

@@ -90,6 +90,9 @@ class Card:
     lang: str | None = None
     skipped: str | None = None
     manual: Manual | None = None
+    # What the network bills for it, in words ("about $0.21 (1 post with a link)"):
+    # the dry run's estimate, None where posting costs nothing.
+    cost: str | None = None
 
     @property
     def media(self) -> Image | None:

@@ -69,6 +69,7 @@ def build_card(channel: ChannelConfig, post: Post, pv: Preview, image: Image | N
         warnings=pv.warnings,
         lang=pv.lang,
         skipped=pv.skipped,
+        cost=pv.cost.describe() if pv.cost is not None else None,
     )
     if pv.skipped:
         return card
