@@ -1,61 +1,143 @@
-"""A real headless browser for the HTML pages: the DOM it built, and the text it shows."""
+"""A real headless browser for the HTML pages: Debian's Chromium driven by Playwright.
+
+One browser for the whole session (the `chromium` fixture in conftest.py), a fresh
+context and page for each opening (the `web` fixture): every console message and
+uncaught page error is collected, and a test that leaves any fails.  `Web.check` opens a
+page at 1280 and at 400 CSS pixels wide, saves a full-page screenshot of each in the
+test's tmp dir, and asserts what every page crosspost writes must hold there: no console
+message, the expected elements, no sideways scroll, no main-content text under 12 px.
+"""
 
 from __future__ import annotations
 
-import re
+import importlib.util
 import shutil
-import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
-needs_browser = pytest.mark.skipif(
-    BROWSER is None, reason="no Chromium on this machine (.ci/run installs Debian's chromium)"
+HAS_PLAYWRIGHT = importlib.util.find_spec("playwright") is not None
+SKIP_REASON = (
+    "no Chromium on this machine (.ci/run installs Debian's chromium)"
+    if BROWSER is None
+    else "Playwright is not installed (pip install -e '.[test]')"
 )
+needs_browser = pytest.mark.skipif(BROWSER is None or not HAS_PLAYWRIGHT, reason=SKIP_REASON)
+
+# Root has no sandbox; this closed network refuses Chromium's own calls home, which
+# would log errors (and slow every start) without the background-networking flags.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WIDTHS = (1280, 400)  # a desktop and a phone
+HEIGHT = 900
+MIN_FONT_PX = 12
+
+# Every piece of text under `selector` drawn smaller than `min` px (what and how small).
+# Text the reader cannot see (in a closed <details>, under display:none) is left out, and
+# so are an SVG chart's labels, which scale with the chart (viewBox units).
+SMALL_TEXT = """([selector, min]) => {
+  const small = [];
+  for (const root of document.querySelectorAll(selector)) {
+    const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      const el = node.parentElement;
+      if (!node.textContent.trim() || el.closest("svg") || !el.checkVisibility()) continue;
+      const size = parseFloat(getComputedStyle(el).fontSize);
+      if (size < min) small.push(`${el.tagName.toLowerCase()}.${el.className}: ${size}px `
+        + JSON.stringify(node.textContent.trim().slice(0, 40)));
+    }
+  }
+  return small;
+}"""
 
 
-def dump_dom(url: str, profile: Path) -> str:
-    """The DOM the browser built for `url`, serialised, after its scripts ran; every
-    page is checked to render without a console message (an error, a blocked or
-    failed load), so each HTML test asserts that too."""
-    dom, console = open_page(url, profile)
-    assert console == [], f"{url} logged to the console: {console}"
-    return dom
+def launch() -> tuple[Any, Browser]:
+    """(Playwright, its Chromium): the system's browser, never one Playwright downloads."""
+    from playwright.sync_api import sync_playwright
 
-
-def open_page(url: str, profile: Path) -> tuple[str, list[str]]:
-    """(the DOM after scripts ran, every console message): an uncaught error, a
-    console.error and a resource the page's Content-Security-Policy blocked each
-    leave one, which Chromium logs to stderr as `CONSOLE` lines."""
     assert BROWSER is not None
-    done = subprocess.run(
-        [
-            BROWSER,
-            "--headless",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            "--virtual-time-budget=2000",
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
-    return done.stdout, console
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=BROWSER, args=CHROMIUM_ARGS)
+    except Exception:
+        playwright.stop()
+        raise
+    return playwright, browser
+
+
+@dataclass
+class Opened:
+    """One page as the browser built it: the live page, its DOM serialised after its
+    scripts ran, and what it logged while loading."""
+
+    page: Page
+    dom: str
+    console: list[str]
+
+
+@dataclass
+class Web:
+    """Pages opened in the session's browser for one test; every message they log is kept."""
+
+    browser: Browser
+    shots: Path
+    console: list[str] = field(default_factory=list)
+    _contexts: list[Any] = field(default_factory=list)
+
+    def open(self, url: str, *, width: int = WIDTHS[0]) -> Opened:
+        context = self.browser.new_context(viewport={"width": width, "height": HEIGHT})
+        self._contexts.append(context)
+        page = context.new_page()
+        logged: list[str] = []
+        page.on("console", lambda message: logged.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: logged.append(f"page error: {error}"))
+        page.goto(url, wait_until="load")
+        self.console.extend(f"{url}: {line}" for line in logged)
+        return Opened(page=page, dom=page.content(), console=logged)
+
+    def check(
+        self, url: str, *, name: str, expect: Iterable[str] = (), content: str = "main"
+    ) -> Opened:
+        """`url` at each of WIDTHS: a full-page screenshot (`name`-WIDTH.png in the test's
+        tmp dir), no console message, every `expect` selector found, the page no wider
+        than the window, and no text under `content` below MIN_FONT_PX.  The 1280 px one
+        is returned for a closer look."""
+        expected = list(expect)
+        first: Opened | None = None
+        for width in WIDTHS:
+            opened = self.open(url, width=width)
+            first = first or opened
+            shot = self.shots / f"{name}-{width}.png"
+            opened.page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 1000, f"{shot} is empty"
+            assert opened.console == [], f"{name} at {width} px logged: {opened.console}"
+            missing = [s for s in expected if opened.page.locator(s).count() == 0]
+            assert missing == [], f"{name} at {width} px has no {missing}"
+            scroll = opened.page.evaluate("document.scrollingElement.scrollWidth")
+            assert scroll <= width, f"{name} scrolls sideways at {width} px ({scroll} px wide)"
+            small = opened.page.evaluate(SMALL_TEXT, [content, MIN_FONT_PX])
+            assert small == [], f"{name} at {width} px has text under {MIN_FONT_PX} px: {small}"
+        assert first is not None
+        return first
+
+    def close(self) -> None:
+        for context in self._contexts:
+            context.close()
+        self._contexts.clear()
 
 
 class _Seen(HTMLParser):
@@ -145,47 +227,3 @@ def tree(dom: str) -> Node:
     parser.feed(dom)
     parser.close()
     return parser.root
-
-
-def page_widths(page: Path, width: int, profile: Path) -> tuple[int, int]:
-    """(scrollWidth, clientWidth) of `page` laid out `width` CSS pixels wide.
-
-    The page is framed by a small one of ours whose script reads the framed
-    document's widths (file pages may read each other only with
-    --allow-file-access-from-files, given here): a scrollWidth past the
-    clientWidth is a page that scrolls sideways on a phone.
-    """
-    assert BROWSER is not None
-    frame = profile.parent / f"{page.stem}-at-{width}.html"
-    frame.write_text(
-        f'<html><body style="margin:0"><iframe id="f" src="{page.resolve().as_uri()}" '
-        f'style="width:{width}px;height:900px;border:0"></iframe><pre id="out">-</pre><script>'
-        "document.getElementById('f').onload=function(){var d=this.contentDocument"
-        ".documentElement;document.getElementById('out').textContent=d.scrollWidth+' '+"
-        "d.clientWidth;};</script></body></html>",
-        encoding="utf-8",
-    )
-    done = subprocess.run(
-        [
-            BROWSER,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--allow-file-access-from-files",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            "--virtual-time-budget=3000",
-            "--dump-dom",
-            frame.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    found = re.search(r'<pre id="out">(\d+) (\d+)</pre>', done.stdout)
-    assert found, f"the frame read no widths of {page}"
-    return int(found.group(1)), int(found.group(2))

@@ -40,6 +40,38 @@ def sandbox() -> Iterator[object]:
         sb.stop()
 
 
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """The session's one headless Chromium (the system's, driven by Playwright), or a skip
+    saying why there is none: an HTML test never passes without a browser."""
+    from browser import BROWSER, HAS_PLAYWRIGHT, SKIP_REASON, launch
+
+    if BROWSER is None or not HAS_PLAYWRIGHT:
+        pytest.skip(SKIP_REASON)
+    playwright, browser = launch()
+    try:
+        yield browser
+    finally:
+        browser.close()
+        playwright.stop()
+
+
+@pytest.fixture
+def web(chromium: Any, tmp_path: Path) -> Iterator[Any]:
+    """Pages in that browser for one test; the test fails if any of them logged to the
+    console or raised (an error, a load the Content-Security-Policy blocked)."""
+    from browser import Web
+
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    opened = Web(chromium, shots)
+    try:
+        yield opened
+    finally:
+        opened.close()
+    assert opened.console == [], f"the pages logged: {opened.console}"
+
+
 # tests/plugins/ holds real packages for pip to install (test_plugins.py), not test
 # modules: importing them here would put a plugin in every test's process.
 collect_ignore = ["plugins"]

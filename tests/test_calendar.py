@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from rich.cells import cell_len
 
-from browser import dump_dom, needs_browser, seen
+from browser import Web, needs_browser, seen
 from helpers import X_CREDS, X_ENV, run, write_config, write_post
 
 CHANNELS = (
@@ -115,13 +115,13 @@ def test_bad_month_and_unknown_audience_are_exit_2(config: Path) -> None:
 
 
 @needs_browser
-def test_the_html_calendar_in_a_browser(config: Path, tmp_path: Path) -> None:
+def test_the_html_calendar_in_a_browser(config: Path, tmp_path: Path, web: Web) -> None:
     out = tmp_path / "december.html"
     result = calendar(config, "--month", "2026-12", "--html", str(out))
     assert result.exit_code == 0, result.stderr
     text = out.read_text(encoding="utf-8")
     assert "<script" not in text.replace("&lt;script", "") and "http" not in text.split("<body")[0]
-    dom = dump_dom(out.as_uri(), tmp_path / "profile")
+    dom = web.check(out.as_uri(), name="calendar", expect=["table", ".entry"], content="body").dom
     page = seen(dom)
     assert "script" not in page.tags  # the title's <script> is text, never an element
     assert SCRIPT in page.text

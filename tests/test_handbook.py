@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from browser import dump_dom, needs_browser, seen
+from browser import Web, needs_browser, seen
 from crosspost.handbook.labels import CATALOGUES
 from crosspost.ledger import Ledger, default_ledger_path
 from helpers import run
@@ -324,11 +324,11 @@ def test_out_writes_a_file_and_never_overwrites_one_without_force(
 @needs_browser
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_html_handbook_in_a_browser(
-    isolated_home: Path, team: Path, tmp_path: Path, lang: str
+    isolated_home: Path, team: Path, tmp_path: Path, lang: str, web: Web
 ) -> None:
     out = tmp_path / "handbook.html"
     handbook(isolated_home, team, "--lang", lang, "--out", out)
-    dom = dump_dom(out.as_uri(), tmp_path / "profile")
+    dom = web.check(out.as_uri(), name=f"handbook-{lang}", expect=["main", "table.channels"]).dom
     page = seen(dom)
     assert "script" not in page.tags  # the instructions' and the title's <script> are text
     assert INSTRUCTIONS in page.text and SCRIPT_TITLE in page.text

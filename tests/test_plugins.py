@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import requests
 
-from browser import dump_dom, needs_browser
+from browser import Web, needs_browser, tree
 from helpers import X_CREDS, X_ENV, plugin_env, plugin_importable, write, write_post
 
 ACME_TOKEN = "acme-SECRET-8888"
@@ -100,17 +100,15 @@ def test_dry_run_uses_the_plugins_template_and_length(tmp_path: Path, acme_site:
 
 @needs_browser
 def test_the_html_preview_draws_a_plugin_network_as_a_generic_card(
-    tmp_path: Path, acme_site: Path
+    tmp_path: Path, acme_site: Path, web: Web
 ) -> None:
-    from browser import open_page, tree
-
     config = write(tmp_path / "channels.yaml", "channels:\n" + ACME_CHANNEL)
     out = tmp_path / "preview.html"
     done = crosspost(acme_site, "-c", config, "publish", "-n", "--html", out, acme_post(tmp_path))
     assert done.returncode == 0, done.stderr
-    dom, console = open_page(out.as_uri(), tmp_path / "profile")
-    assert console == []
-    (card,) = tree(dom).all("section", "channel")
+    opened = web.open(out.as_uri())
+    assert opened.console == []
+    (card,) = tree(opened.dom).all("section", "channel")
     # Acme names no look of its own: its text, its count and its link, in the generic card.
     assert "style-generic" in card.classes and card.attrs["data-network"] == "acme"
     assert card.one(cls="text").text == ACME_TEXT
@@ -247,13 +245,18 @@ class _Sections(HTMLParser):
 
 @needs_browser
 def test_the_sandbox_page_shows_acmes_post(
-    tmp_path: Path, acme_site: Path, acme_sandbox: Any
+    tmp_path: Path, acme_site: Path, acme_sandbox: Any, web: Web
 ) -> None:
     config = write(tmp_path / "channels.yaml", "channels:\n" + ACME_CHANNEL)
     publish = ("-c", config, "publish", "--sandbox", acme_sandbox.url, acme_post(tmp_path))
     assert crosspost(acme_site, *publish).returncode == 0
     sections = _Sections()
-    sections.feed(dump_dom(acme_sandbox.url + "/", tmp_path / "profile"))
+    opened = web.check(
+        acme_sandbox.url + "/",
+        name="sandbox-acme",
+        expect=["section.acme .received.style-generic article.post"],
+    )
+    sections.feed(opened.dom)
     acme = sections.text["acme"]
     assert acme[0] == "Acme"  # the section's heading is the plugin's title
     assert " ".join(ACME_TEXT.split()) in acme

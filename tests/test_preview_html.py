@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import Node, needs_browser, open_page, tree
+from browser import Node, Web, needs_browser, tree
 from crosspost.preview_html import fold
 from helpers import EXAMPLES, X_ENV, X_FB_LI, run, write_config, write_post
 
@@ -60,15 +60,20 @@ def _post(tmp_path: Path, **fields: object) -> Path:
     return write_post(tmp_path, **values)
 
 
-def _preview(tmp_path: Path, post: Path, *extra: str) -> tuple[Node, list[str], str]:
+def _preview(
+    tmp_path: Path, web: Web, post: Path, *extra: str, check: bool = False
+) -> tuple[Node, list[str], str]:
     config = write_config(tmp_path, CHANNELS)
     out = tmp_path / "preview.html"
     result = run("-c", config, "publish", "--dry-run", "--html", out, *extra, post, env=ENV)
     assert result.exit_code == 0, result.stderr
     assert "x · twitter" in result.stdout  # the terminal preview is still printed
     html = out.read_text(encoding="utf-8")
-    dom, console = open_page(out.as_uri(), tmp_path / "profile")
-    return tree(dom), console, html
+    if check:  # at 1280 and 400 px, screenshots and all
+        opened = web.check(out.as_uri(), name="preview", expect=["section.channel", "img.media"])
+    else:
+        opened = web.open(out.as_uri())
+    return tree(opened.dom), opened.console, html
 
 
 def _cards(page: Node) -> dict[str, Node]:
@@ -76,8 +81,8 @@ def _cards(page: Node) -> dict[str, Node]:
 
 
 @needs_browser
-def test_each_network_drawn_as_it_shows_the_post(tmp_path: Path) -> None:
-    page, console, html = _preview(tmp_path, _post(tmp_path))
+def test_each_network_drawn_as_it_shows_the_post(tmp_path: Path, web: Web) -> None:
+    page, console, html = _preview(tmp_path, web, _post(tmp_path), check=True)
     assert console == []  # no uncaught error, no console.error, no blocked resource
     cards = _cards(page)
     assert set(cards) == {"x", "fb", "li", "toot", "bsky", "xing"}
@@ -144,8 +149,8 @@ def test_each_network_drawn_as_it_shows_the_post(tmp_path: Path) -> None:
 
 
 @needs_browser
-def test_without_an_image_the_cards_carry_the_link(tmp_path: Path) -> None:
-    page, console, _ = _preview(tmp_path, _post(tmp_path, image=None, image_alt=None))
+def test_without_an_image_the_cards_carry_the_link(tmp_path: Path, web: Web) -> None:
+    page, console, _ = _preview(tmp_path, web, _post(tmp_path, image=None, image_alt=None))
     assert console == []
     cards = _cards(page)
     for name in ("x", "fb", "li", "toot", "bsky"):
@@ -157,8 +162,10 @@ def test_without_an_image_the_cards_carry_the_link(tmp_path: Path) -> None:
 
 
 @needs_browser
-def test_a_missing_image_is_a_visible_placeholder_with_the_warning(tmp_path: Path) -> None:
-    page, console, _ = _preview(tmp_path, _post(tmp_path, image="gone.png"))
+def test_a_missing_image_is_a_visible_placeholder_with_the_warning(
+    tmp_path: Path, web: Web
+) -> None:
+    page, console, _ = _preview(tmp_path, web, _post(tmp_path, image="gone.png"))
     assert console == []
     placeholder = _cards(page)["fb"].one(cls="placeholder")
     assert placeholder.attrs["title"] == ALT
@@ -167,7 +174,7 @@ def test_a_missing_image_is_a_visible_placeholder_with_the_warning(tmp_path: Pat
 
 
 @needs_browser
-def test_the_link_still_to_be_shortened_says_so(tmp_path: Path) -> None:
+def test_the_link_still_to_be_shortened_says_so(tmp_path: Path, web: Web) -> None:
     config = write_config(tmp_path, CHANNELS)
     config.write_text(
         "shortener:\n  service: bitly\n  token: ${BITLY_TOKEN}\n" + config.read_text(),
@@ -177,9 +184,9 @@ def test_the_link_still_to_be_shortened_says_so(tmp_path: Path) -> None:
     post = _post(tmp_path)
     result = run("-c", config, "publish", "-n", "--no-shorten", "--html", out, post, env=ENV)
     assert result.exit_code == 0, result.stderr
-    dom, console = open_page(out.as_uri(), tmp_path / "profile")
-    assert console == []
-    fb = _cards(tree(dom))["fb"]
+    opened = web.open(out.as_uri())
+    assert opened.console == []
+    fb = _cards(tree(opened.dom))["fb"]
     assert fb.one(cls="pending").text == "will be shortened"
     assert any("not shortened (--no-shorten)" in w.text for w in fb.all(cls="warn"))
 
@@ -231,3 +238,16 @@ def test_the_dry_run_says_bluesky_drops_the_alt_text_beside_a_link(tmp_path: Pat
     warnings = {p["channel"]: p["warnings"] for p in json.loads(result.stdout)}
     assert any("thumbnail, which has no alt text" in w for w in warnings["bsky"])
     assert not any("thumbnail" in w for name, ws in warnings.items() if name != "bsky" for w in ws)
+
+
+def test_the_html_preview_shows_xs_cost_on_its_card(tmp_path: Path) -> None:
+    config = write_config(tmp_path, CHANNELS)
+    page = tmp_path / "preview.html"
+    result = run("-c", config, "publish", "--dry-run", "--html", page, _post(tmp_path), env=ENV)
+    assert result.exit_code == 0, result.stderr
+    html = page.read_text(encoding="utf-8")
+    x_card = html.split('data-channel="x"', 1)[1].split("</section>", 1)[0]
+    # A thread of two on X: the first part with the link, a reply, and the alt text.
+    assert "API cost: about $0.215 (1 post with a link, 1 reply, 1 alt text)" in x_card
+    fb_card = html.split('data-channel="fb"', 1)[1].split("</section>", 1)[0]
+    assert "API cost" not in fb_card  # Facebook bills nothing per post

@@ -33,6 +33,9 @@ channels:
     network: facebook
     page_id: "1234"
     credentials: {page_token: "${K}"}
+  xing:
+    network: manual
+    site: Xing
 """
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
@@ -116,6 +119,7 @@ def test_the_terminal_shows_audience_and_engagement_in_words(
     assert audience == [
         ["x", "3,100", "3,240", "+140"],
         ["fb", "unavailable", "unavailable", "—"],
+        ["xing", "—", "—", "—"],  # by hand: no figures to read, so none to miss
     ]
     posts = shown["Posts"]
     engagement = [c.key for c in posts.columns].index("engagement")
@@ -123,7 +127,11 @@ def test_the_terminal_shows_audience_and_engagement_in_words(
     assert cells[0][engagement] == "9 / 80"  # interactions / impressions
     assert cells[1][engagement] == "not recorded"
     followers = terminal_cells(shown["Followers at the end of each month"])
-    assert followers == [["x", "3,100", "3,240"], ["fb", "not recorded", "unavailable"]]
+    assert followers == [
+        ["x", "3,100", "3,240"],
+        ["fb", "not recorded", "unavailable"],
+        ["xing", "—", "—"],
+    ]
 
 
 def test_french_csv_carries_followers_and_each_metric(tmp_path: Path, ledger: Ledger) -> None:

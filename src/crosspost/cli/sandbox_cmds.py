@@ -87,12 +87,26 @@ def demo(
 def _show_received(sb: Any) -> None:
     """What each network actually received, read back from the sandbox."""
     from ..sandbox import load_apis
-    from .output import table
+    from .output import Col, table
 
     rows = []
     for network in (api.network for api in load_apis() if api.noun == "post"):
         for p in sb.posts(network):
             text = p.get("published", p.get("text")) or ""
             first = text.splitlines()[0] if text else ""
-            rows.append([network, p.get("id"), first[:70] + ("…" if len(first) > 70 else "")])
-    table(["network", "id", "first line as published"], rows, title="what the sandbox received")
+            rows.append(
+                [network, _short_id(str(p.get("id"))), first[:70] + ("…" * (len(first) > 70))]
+            )
+    table(
+        [Col("network", "key"), Col("id", "key"), Col("first line as published")],
+        rows,
+        title="what the sandbox received",
+    )
+
+
+def _short_id(post_id: str) -> str:
+    """An id to read at a glance: a Bluesky at:// URI by its record key, kept whole
+    (the sandbox page and `crosspost status` give the full URI)."""
+    if post_id.startswith("at://"):
+        return "…/" + post_id.rsplit("/", 1)[-1]
+    return post_id

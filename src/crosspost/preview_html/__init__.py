@@ -8,7 +8,8 @@ title or a link can never make it fetch from outside.
 
 from __future__ import annotations
 
-from .model import MAX_INLINE_BYTES, Card, Image, LinkCard, PostView, build_views, fold
+from ..cards import Card, Image, LinkCard, fold
+from .model import MAX_INLINE_BYTES, PostView, build_views
 from .render import render_previews
 
 __all__ = [

@@ -14,8 +14,10 @@ import mimetypes
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from ..cards import Card, Image, LinkCard, Manual, Part, fold, http_only, style_or_generic
 from ..config import ChannelConfig, Config
 from ..post import Post
 from ..preview import Preview
@@ -24,62 +26,6 @@ from ..preview import Preview
 # enough to mail and to open at once.  Bluesky takes no larger image either.
 MAX_INLINE_BYTES = 1_000_000
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
-STYLES = ("x", "facebook", "linkedin", "mastodon", "bluesky", "manual", "generic")
-
-
-@dataclass(frozen=True)
-class Image:
-    """The post's image: a data: URI to show, or why it cannot be (a visible placeholder)."""
-
-    alt: str
-    data_uri: str | None = None
-    problem: str | None = None
-
-
-@dataclass(frozen=True)
-class LinkCard:
-    title: str
-    description: str | None
-    domain: str
-    href: str | None  # only ever an http(s) URL
-    thumb: Image | None = None
-
-
-@dataclass(frozen=True)
-class Manual:
-    """What the person posting by hand is told (a manual channel's settings)."""
-
-    site: str | None = None
-    instructions: str | None = None
-    url: str | None = None  # only ever an http(s) URL
-
-
-@dataclass(frozen=True)
-class Card:
-    channel: str
-    network: str
-    style: str
-    parts: tuple[str, ...] = ()
-    folded: tuple[str, str] | None = None  # (shown, behind "…see more") for the first part
-    length: int = 0
-    limit: int = 0
-    link: str | None = None
-    link_pending: bool = False
-    warnings: tuple[str, ...] = ()
-    lang: str | None = None
-    skipped: str | None = None
-    media: Image | None = None  # attached to the first part
-    link_card: LinkCard | None = None  # under the first part
-    manual: Manual | None = None
-
-    @property
-    def over(self) -> bool:
-        return self.limit > 0 and self.length > self.limit
-
-    @property
-    def gauge(self) -> int:
-        """How full the length gauge is, in percent (capped at 100)."""
-        return min(100, round(100 * self.length / self.limit)) if self.limit else 0
 
 
 @dataclass(frozen=True)
@@ -110,12 +56,12 @@ def build_views(
 
 def build_card(channel: ChannelConfig, post: Post, pv: Preview, image: Image | None) -> Card:
     info = channel.info
-    style = info.preview_style if info.preview_style in STYLES else "generic"
+    style = style_or_generic(info.preview_style)
     card = Card(
         channel=pv.channel,
         network=pv.network,
         style=style,
-        parts=pv.parts,
+        parts=tuple(Part(text) for text in pv.parts),
         length=pv.length,
         limit=pv.limit,
         link=pv.link,
@@ -123,34 +69,15 @@ def build_card(channel: ChannelConfig, post: Post, pv: Preview, image: Image | N
         warnings=pv.warnings,
         lang=pv.lang,
         skipped=pv.skipped,
+        cost=pv.cost.describe() if pv.cost is not None else None,
     )
     if pv.skipped:
         return card
-    if info.fold_at is not None:
-        card = replace(card, folded=fold(pv.text, *info.fold_at))
+    if info.fold_at is not None and card.parts:
+        card = _first(card, folded=fold(pv.text, *info.fold_at))
     image = image if info.images else None
     link_card = _link_card(post, pv.link) if pv.link else None
     return _LAYOUTS[style](card, image, link_card, channel)
-
-
-def fold(text: str, chars: int | None, lines: int | None) -> tuple[str, str] | None:
-    """`text` cut where the feed folds it: after `chars` characters or `lines` lines,
-    whichever comes first, backed off to a space; None when it shows whole."""
-    cut = len(text)
-    if lines is not None:
-        at = -1
-        for _ in range(lines):
-            at = text.find("\n", at + 1)
-            if at < 0:
-                break
-        if at >= 0:
-            cut = min(cut, at)
-    if chars is not None and len(text) > chars:
-        space = text.rfind(" ", 0, chars + 1)
-        cut = min(cut, space if space > chars // 2 else chars)
-    if cut >= len(text.rstrip()):
-        return None
-    return text[:cut].rstrip(), text[cut:].lstrip()
 
 
 def load_image(post: Post) -> Image | None:
@@ -176,7 +103,7 @@ def load_image(post: Post) -> Image | None:
 
 def _link_card(post: Post, link: str) -> LinkCard:
     parts = urlsplit(post.url or link)
-    href = link if urlsplit(link).scheme in ("http", "https") else None
+    href = http_only(link)
     domain = (parts.hostname or "").removeprefix("www.")
     return LinkCard(title=post.title, description=post.summary, domain=domain, href=href)
 
@@ -189,14 +116,14 @@ def _media_or_card(
 ) -> Card:
     # X and Mastodon show no link card under a post with media; Facebook, as the
     # adapter sends it, posts an image as a photo (no card, the link is in the text).
-    return replace(card, media=image) if image else replace(card, link_card=link)
+    return _first(card, media=_one(image)) if image else _first(card, link_card=link)
 
 
 def _thumbnail(card: Card, image: Image | None, link: LinkCard | None, _: ChannelConfig) -> Card:
     # LinkedIn's article card and Bluesky's external card carry the image as thumbnail.
     if link is None:
-        return replace(card, media=image)
-    return replace(card, link_card=replace(link, thumb=image))
+        return _first(card, media=_one(image))
+    return _first(card, link_card=replace(link, thumb=image))
 
 
 def _manual(card: Card, image: Image | None, link: LinkCard | None, channel: ChannelConfig) -> Card:
@@ -205,13 +132,25 @@ def _manual(card: Card, image: Image | None, link: LinkCard | None, channel: Cha
     manual = Manual(
         site=getattr(settings, "site", None),
         instructions=getattr(settings, "instructions", None),
-        url=url if url and urlsplit(url).scheme in ("http", "https") else None,
+        url=http_only(url),
     )
-    return replace(card, media=image, manual=manual)
+    return replace(_first(card, media=_one(image)), manual=manual)
 
 
 def _generic(card: Card, image: Image | None, link: LinkCard | None, _: ChannelConfig) -> Card:
-    return replace(card, media=image)
+    return _first(card, media=_one(image))
+
+
+def _one(image: Image | None) -> tuple[Image, ...]:
+    return (image,) if image else ()
+
+
+def _first(card: Card, **changes: Any) -> Card:
+    """`card` with its first part changed (the part the image and link card go under)."""
+    if not card.parts:
+        return card
+    first = replace(card.parts[0], **changes)
+    return replace(card, parts=(first, *card.parts[1:]))
 
 
 _LAYOUTS: dict[str, Layout] = {

@@ -5,10 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Sequence
-from functools import cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
+from ..cards import card_environment
 from ..config import Config
 from ..post import Post
 from ..preview import Preview
@@ -50,17 +48,5 @@ def render_views(views: Sequence[PostView]) -> str:
         "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
         f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
     )
-    template = _environment().get_template("preview.html.j2")
+    template = card_environment("crosspost.preview_html").get_template("preview.html.j2")
     return template.render(views=views, csp=csp, script=COPY_SCRIPT)
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("crosspost.preview_html", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )

@@ -23,6 +23,7 @@ _MARKS = {
 
 _TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>crosspost calendar {{ cal.first }} to {{ cal.last }}</title>
 <style>
 body { font: 14px system-ui, sans-serif; margin: 1.5em; }
@@ -30,6 +31,7 @@ table { border-collapse: collapse; width: 100%; table-layout: fixed; }
 th, td { border: 1px solid #ccc; vertical-align: top; padding: 4px; }
 td.out { background: #f6f6f6; }
 .day { font-weight: bold; }
+small { font-size: 12px; } /* the zone under each entry: smaller, but still readable */
 .entry { border-left: 4px solid; padding-left: 4px; margin: 3px 0; }
 .entry.queued { font-style: italic; }
 .entry.by_hand { background: #fff3bf; }

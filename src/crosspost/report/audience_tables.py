@@ -23,8 +23,11 @@ from .tables import by_month, channel_cell, w
 ENGAGEMENT_FIELDS = tuple(f"engagement_{name}" for name in METRICS)
 
 
-def count_cell(count: Count, report: Report) -> Cell:
-    """A follower count: the number, or "unavailable" / "not recorded" in words."""
+def count_cell(count: Count, report: Report, channel: str | None = None) -> Cell:
+    """A follower count: the number, or "unavailable" / "not recorded" in words; a dash
+    for a `channel` that has no figures to read (`Report.without_figures`)."""
+    if channel in report.without_figures and count.value is None:
+        return Cell("—", data=None)
     if count.value is not None:
         return Cell(format_number(count.value, report.lang), data=count.value)
     # In words in the CSV too: a French spreadsheet says "indisponible".
@@ -53,8 +56,8 @@ def audience_table(report: Report) -> Table:
         Row(
             (
                 channel_cell(c.channel, report, relays=True),
-                count_cell(c.followers_start, report),
-                count_cell(c.followers_end, report),
+                count_cell(c.followers_start, report, c.channel),
+                count_cell(c.followers_end, report, c.channel),
                 change_cell(c, report),
             )
         )
@@ -65,9 +68,11 @@ def audience_table(report: Report) -> Table:
 
 def followers_history(report: Report) -> Table:
     """Followers at the end of each month, per channel: the audience curve as figures."""
-    return by_month(
-        report, "followers_history", lambda c: count_cell(c.followers_end if c else Count(), report)
-    )
+
+    def cell(c: ChannelFigures | None) -> Cell:
+        return count_cell(c.followers_end, report, c.channel) if c else count_cell(Count(), report)
+
+    return by_month(report, "followers_history", cell)
 
 
 def engagement_columns(report: Report) -> list[Column]:

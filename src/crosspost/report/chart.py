@@ -221,7 +221,9 @@ def line_chart(
         if points:
             dash = _DASHES.get(look.pattern.removesuffix("-bold") if look.pattern else None, "")
             lines.append(Series(channel=name, colour=look.colour, dash=dash, points=points))
-    legend = tuple(zip(looks, (label(n) for n in names), strict=True))
+    # Only the channels drawn: a by-hand channel has no followers to plot.
+    drawn = {s.channel for s in lines}
+    legend = tuple((look, label(n)) for look, n in zip(looks, names, strict=True) if n in drawn)
     return Chart(caption=caption, grid=grid, groups=groups, legend=legend, lines=tuple(lines))
 
 

@@ -91,7 +91,13 @@ def make_report(
         if (source := config.channels[name].spec.relayed_by)
         and config.channels[name].spec.relay != "broken"
     }
-    report = add_audience(replace(report, lang=language, relays=relays), ledger)
+    without = tuple(
+        name
+        for name in names
+        if config.channels[name].manual or not config.channels[name].spec.stats
+    )
+    report = replace(report, lang=language, relays=relays, without_figures=without)
+    report = add_audience(report, ledger)
     if not clicks:
         return report
     try:

@@ -280,6 +280,9 @@ class Report:
     # Whether `crosspost stats` ever recorded a figure for its channels: only then do
     # the followers and engagement show ("not recorded" where a month has none).
     stats: bool = False
+    # Channels with no figures to read (by hand, or `stats: false`): a dash, not
+    # "not recorded", which would ask for a reading that can never come.
+    without_figures: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:

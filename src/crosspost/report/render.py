@@ -234,8 +234,8 @@ def render_csv(report: Report, *, sep: str | None = None) -> str:
             per_channel: dict[str, object] = {"section": section["channel"], "month": m.month.label}
             if report.stats:
                 per_channel |= {
-                    "followers_start": count_cell(c.followers_start, report).data,
-                    "followers_end": count_cell(c.followers_end, report).data,
+                    "followers_start": count_cell(c.followers_start, report, c.channel).data,
+                    "followers_end": count_cell(c.followers_end, report, c.channel).data,
                     "followers_change": c.followers_change,
                 }
             writer.writerow(per_channel | _data(figures, row, report.lang))

@@ -372,6 +372,7 @@ API = Api(
     not_found=not_found,
     finish=finish,
     title="Bluesky",
+    style="bluesky",
     accent="#1185fe",
     account_label=lambda handle: f"@{handle}",
 )

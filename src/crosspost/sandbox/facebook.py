@@ -385,6 +385,7 @@ API = Api(
     not_found=not_found,
     finish=add_usage_headers,
     title="Facebook Page",
+    style="facebook",
     accent="#1877f2",
     account_label=lambda page: f"Page {page}",
 )

@@ -422,5 +422,6 @@ API = Api(
     fault_reply=fault_reply,
     not_found=not_found,
     title="LinkedIn",
+    style="linkedin",
     accent="#0a66c2",
 )

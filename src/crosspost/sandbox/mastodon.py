@@ -470,5 +470,6 @@ API = Api(
     not_found=not_found,
     finish=finish,
     title="Mastodon",
+    style="mastodon",
     accent="#6364ff",
 )

@@ -414,6 +414,7 @@ API = Api(
     not_found=not_found,
     finish=add_rate_headers,
     title="X",
+    style="x",
     accent="#0f1419",
     account_label=_account_label,
 )

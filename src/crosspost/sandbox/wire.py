@@ -118,6 +118,8 @@ class Api:
     noun: str = "post"
     accent: str = "#5b6b7f"
     account_label: Callable[[str], str] = lambda account: account
+    # The card its posts are drawn as (`crosspost.cards.STYLES`); any other is generic.
+    style: str = "generic"
 
     def match(self, method: str, path: str) -> tuple[Route, re.Match[str]] | None:
         for route in self.routes:
