@@ -316,3 +316,25 @@ def test_migrate_copies_every_table_and_leaves_the_file_untouched(
 def test_migrate_without_a_target_says_how(isolated_home: Path) -> None:
     result = cli("ledger", "migrate")
     assert result.exit_code == 2 and "--to postgresql://" in result.output
+
+
+def test_an_older_sqlite_ledger_is_moved_as_it_is_and_stays_at_its_version(
+    isolated_home: Path, pg_url: str
+) -> None:
+    # A ledger written by crosspost at schema 3 (tests/data/ledger-v3.sql), never opened
+    # since: migrate brings a copy up to date, and the file itself stays at 3.
+    path = default_ledger_path(isolated_home)
+    path.parent.mkdir(parents=True)
+    raw = sqlite3.connect(path)
+    raw.executescript((Path(__file__).parent / "data" / "ledger-v3.sql").read_text())
+    raw.close()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    result = cli("ledger", "migrate", "--to", pg_url)
+    assert result.exit_code == 0, result.output
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
+    with open_store(Path(), pg_url) as moved:
+        assert moved.schema_version() == len(MIGRATIONS)
+        assert len(moved.deliveries()) == 15
+        keys = [d.key for d in moved.deliveries()]
+        assert len(set(keys)) == 15  # each got its send key, in the copy
