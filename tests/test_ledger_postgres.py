@@ -87,6 +87,19 @@ def test_an_unreachable_server_is_one_line_exit_1(pg_server: Any) -> None:
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_cron_run_on_an_unreachable_server_is_one_line_exit_1(
+    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_quick_run import crosspost, said
+
+    monkeypatch.setenv("CROSSPOST_LEDGER", f"postgresql://cron:{PASSWORD}@127.0.0.1:1/ledger")
+    result = crosspost("run", home=isolated_home, cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout == ""
+    lines = said(result).splitlines()
+    assert len(lines) == 1 and "does not answer" in lines[0] and "Traceback" not in lines[0]
+    assert PASSWORD not in said(result) and "cron:***@127.0.0.1:1" in lines[0]
+
+
 def test_a_wrong_password_is_one_line_exit_2_and_never_printed(pg_server: Any) -> None:
     pg_server.admin("CREATE ROLE fault_pw LOGIN PASSWORD 'the-right-password-1'")
     url = pg_server.tcp_url("postgres", user="fault_pw", password="a-wrong-password-99")
