@@ -34,7 +34,7 @@ from typing import Any, cast
 
 import psycopg
 
-from ...states import RECHECK_AFTER, DeliveryState
+from ...states import RECHECK_AFTER
 from ..liveness import owner_id
 from ..sqlite.db import to_text
 from ..sqlite.store import SQLOperations
@@ -43,8 +43,6 @@ from ..store import Store
 from .connection import PGConnection, connect, error_in_use, without_password
 from .migrations import LOCK_SPACE, check_server, migrate, schema_version
 from .quick import HAS_WORK_SQL
-
-S = DeliveryState
 
 # The advisory locks of `_write` and of a channel's claims (see the module's doc).
 WRITE_LOCK = 2
@@ -68,7 +66,8 @@ class PostgresStore(SQLOperations):
         """Connect to the database at `url`, check the server and apply pending migrations."""
         connection = connect(url, application_name=session_name(owner_id()))
         # The mixins read and write through the part of sqlite3.Connection that
-        # PGConnection provides (`connection.py`); the cast says so to mypy.
+        # PGConnection provides (`connection.py`); the cast says so to mypy.  The
+        # path is SQLiteBase's, for SQLite's messages: this store's say `location`.
         store = cls(cast(Any, connection), Path(connection.location))
         store.url = url
         try:
