@@ -585,6 +585,24 @@ def test_a_claim_held_elsewhere_waits_for_its_lease(ledger: Ledger, ledger_locat
         assert [r.id for r in ledger.recover_stale(now=T0 + timedelta(seconds=61))] == [d.id]
 
 
+def test_each_part_recorded_renews_the_claims_lease(ledger: Ledger, ledger_location: str) -> None:
+    d = new_delivery(ledger, parts=("one", "two", "three"))
+    elsewhere = "another-host.invalid:1:rnd-x"
+    with connected_as(ledger_location, elsewhere):
+        claimed = ledger.claim(d.id, owner=elsewhere, lease_seconds=60)
+        assert claimed is not None and claimed.lease_until is not None
+        ledger.record_part(d.id, index=0, remote_id="p1")  # no renewal asked: unchanged
+        assert ledger.get(d.id).lease_until == claimed.lease_until
+        renewed = ledger.record_part(d.id, index=1, remote_id="p2", renew_seconds=3600)
+        assert renewed.lease_until is not None
+        assert renewed.lease_until - claimed.lease_until > timedelta(minutes=55)
+        # Past the first lease, the claimer is still at work: its row is left alone...
+        assert ledger.recover_stale(now=claimed.lease_until + timedelta(minutes=1)) == []
+        # ... until the renewed lease runs out without another part.
+        late = renewed.lease_until + timedelta(seconds=1)
+        assert [r.id for r in ledger.recover_stale(now=late)] == [d.id]
+
+
 @contextmanager
 def connected_as(location: str, owner: str) -> Iterator[None]:
     """On PostgreSQL, a connection of `owner`'s, as a live worker on another host

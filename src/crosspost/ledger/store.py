@@ -234,8 +234,7 @@ class Store(ShortLinks, StoreSidelines, StorePages, Protocol):
         """Where the ledger lives (a file, a database URL without its password), for messages."""
         ...
 
-    kind: str
-    """"sqlite" or "postgresql": what keeps the ledger (`crosspost ledger info`)."""
+    kind: str  # "sqlite" or "postgresql": what keeps the ledger (`crosspost ledger info`)
 
     def schema_version(self) -> int:
         """How many of the numbered migrations the ledger has had."""
@@ -376,10 +375,19 @@ class Store(ShortLinks, StoreSidelines, StorePages, Protocol):
         names a state a claim may not start from."""
         ...
 
-    def record_part(self, delivery_id: int, *, index: int, remote_id: str) -> Delivery:
+    def record_part(
+        self,
+        delivery_id: int,
+        *,
+        index: int,
+        remote_id: str,
+        renew_seconds: float | None = None,
+    ) -> Delivery:
         """Transition `part`: thread part `index` is out, committed before the next leaves.
 
-        Repeating the last recorded part is a no-op; a gap is `LedgerError`."""
+        Repeating the last recorded part is a no-op; a gap is `LedgerError`.  With
+        `renew_seconds` the claim's lease is renewed to at least that long from now,
+        so a long thread's claim never lapses while its parts are still going out."""
         ...
 
     def mark_sent(

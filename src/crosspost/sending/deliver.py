@@ -184,7 +184,9 @@ class Sender:
         parts = len(claimed.parts)
 
         def on_part(index: int, remote_id: str) -> None:
-            ledger.record_part(claimed.id, index=index, remote_id=remote_id)
+            # Each part out renews the claim's lease: its claimer is plainly alive.
+            renew = lease_for(self.channel, claimed)
+            ledger.record_part(claimed.id, index=index, remote_id=remote_id, renew_seconds=renew)
             if progress and parts > 1:
                 progress(f"part {index + 1}/{parts} sent")
 

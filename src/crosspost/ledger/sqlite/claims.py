@@ -129,11 +129,20 @@ class ClaimsMixin(TransitionsMixin):
             return sum(start <= t < end for t in times) >= pace.max_per_day
         return False
 
-    def record_part(self, delivery_id: int, *, index: int, remote_id: str) -> Delivery:
+    def record_part(
+        self,
+        delivery_id: int,
+        *,
+        index: int,
+        remote_id: str,
+        renew_seconds: float | None = None,
+    ) -> Delivery:
         """Record that thread part `index` (0-based) is published, before the next one leaves.
 
         Recording the same part with the same id again is a no-op, so a caller
-        that repeats itself after a crash does no harm.
+        that repeats itself after a crash does no harm.  With `renew_seconds`, the
+        claim's lease is renewed to at least that long from now: a claimer that
+        is still getting parts out is alive, whatever the first lease said.
         """
         moment = utcnow()
         with self._write():
@@ -149,12 +158,18 @@ class ClaimsMixin(TransitionsMixin):
                     f"recorded; {len(sent)} of {total} parts are recorded, so the next is "
                     f"part {len(sent)}"
                 )
+            renewal: dict[str, Any] = {}
+            if renew_seconds is not None and row["lease_until"] is not None:
+                renewed = moment + timedelta(seconds=renew_seconds)
+                if to_text(renewed) > row["lease_until"]:
+                    renewal["lease_until"] = renewed
             return self._apply(
                 row,
                 "part",
                 moment=moment,
                 detail={"index": index, "remote_id": remote_id},
                 sent_parts=(*sent, remote_id),
+                **renewal,
             )
 
     def mark_sent(
