@@ -234,7 +234,7 @@ def test_the_french_handbook_follows_defaults_lang(
     assert row(channels, "li")[2] == "pas encore connecté avec `crosspost auth`"
     assert row(channels, "xing")[7] == "actif, à la main"
     assert "    - **li** (linkedin) · relayé par x · public : ebs" in section(text, "La chaîne")
-    assert "La ligne que la crontab" in section(text, "La tâche cron")
+    assert "Les lignes que la crontab" in section(text, "La tâche cron")
     secrets = section(text, "Secrets : où ils sont rangés")
     assert row(secrets, "LI_TOKEN")[1:3] == ["le fichier d'équipe", "20 novembre 2026"]
     assert row(secrets, "X_KEY")[1:3] == ["l'environnement", "non consigné"]
@@ -341,3 +341,26 @@ def test_the_html_handbook_in_a_browser(
     assert '<a href="https://www.xing.com/pages/ebs">' in dom
     for value in VALUES:
         assert value not in dom
+
+
+def test_the_handbook_names_a_shared_ledger_without_its_password(
+    isolated_home: Path, team: Path, pg_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A successor must know every machine points at one database, not a file here;
+    the handbook is shared, so the URL's password never is."""
+    from pgserver import PASSWORD
+
+    database = pg_server.create_database()
+    url = pg_server.tcp_url(database, user="postgres", password=PASSWORD)
+    monkeypatch.setenv("CROSSPOST_LEDGER", url)
+    text = handbook(isolated_home, team)
+    cron = section(text, "Cron")
+    assert "The ledger is a shared PostgreSQL database, postgresql://postgres:***@" in cron
+    assert PASSWORD not in text
+    monkeypatch.delenv("CROSSPOST_LEDGER")
+    from crosspost.ledger import use_ledger
+
+    use_ledger(None)
+    assert f"The ledger (what was sent where, and when): {isolated_home}" in handbook(
+        isolated_home, team
+    )

@@ -62,8 +62,15 @@ EN: dict[str, str] = {
     # cron
     "cron": "Cron",
     "cron_intro": (
-        "The line this machine's crontab must hold (`crontab -e`): every minute it sends "
-        "what is due. `crosspost cron` prints it again, with a systemd timer instead."
+        "The lines this machine's crontab must hold (`crontab -e`): the first sends what "
+        "is due, every minute; the second reads the networks' followers and engagement "
+        "once a day, for the monthly report. `crosspost cron` prints them again, with "
+        "systemd timers instead."
+    ),
+    "ledger_at": "The ledger (what was sent where, and when): {where}.",
+    "ledger_shared": (
+        "The ledger is a shared PostgreSQL database, {where}: every machine that sends "
+        "points at it (`ledger:` in channels.yaml, or CROSSPOST_LEDGER)."
     ),
     # secrets
     "secrets": "Secrets: where they live",
@@ -215,9 +222,15 @@ FR: dict[str, str] = {
     "audience": "public : {audience}",
     "cron": "La tâche cron",
     "cron_intro": (
-        "La ligne que la crontab de cette machine doit contenir (`crontab -e`) : chaque "
-        "minute, elle envoie ce qui est dû. `crosspost cron` la réaffiche, avec un minuteur "
-        "systemd en variante."
+        "Les lignes que la crontab de cette machine doit contenir (`crontab -e`) : la "
+        "première envoie ce qui est dû, chaque minute ; la seconde relève une fois par jour "
+        "les abonnés et l'engagement sur les réseaux, pour le rapport du mois. `crosspost "
+        "cron` les réaffiche, avec des minuteurs systemd en variante."
+    ),
+    "ledger_at": "Le registre (ce qui a été envoyé, où et quand) : {where}.",
+    "ledger_shared": (
+        "Le registre est une base PostgreSQL partagée, {where} : chaque machine qui envoie "
+        "s'y connecte (`ledger:` dans channels.yaml, ou CROSSPOST_LEDGER)."
     ),
     "secrets": "Secrets : où ils sont rangés",
     "secrets_intro": (

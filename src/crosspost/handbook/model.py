@@ -95,6 +95,10 @@ class Handbook:
     config_path: str
     home: str
     ledger_exists: bool
+    # Where the ledger is: the home's SQLite file, or a shared database's URL without
+    # its password; `ledger_shared` says which.
+    ledger_where: str
+    ledger_shared: bool
     last_run: datetime | None  # the ledger's `run` mark
     channels: tuple[ChannelSheet, ...]
     chain: tuple[ChainBranch, ...]
@@ -111,6 +115,8 @@ def gather_handbook(
     """Everything the hand-over document says, in `lang` (else `defaults.lang`, else
     English).  Reads the ledger without creating one, asks no network, and renders
     even when this manager cannot decrypt the team file (it says so)."""
+    from ..ledger import chosen_ledger
+    from ..ledger.postgres.urls import without_password
     from ..queue.cron import cron_line, stats_line
     from ..report import make_report
 
@@ -122,6 +128,7 @@ def gather_handbook(
     last_run = None
     report = None
     ledger_exists = ws.has_ledger
+    shared = chosen_ledger()
     if ledger_exists:  # a handbook written on a fresh machine leaves no ledger behind
         with ws.store() as ledger:
             accounts = ledger.channel_accounts()
@@ -139,6 +146,8 @@ def gather_handbook(
         config_path=str(ws.config_path.resolve()),
         home=str(ws.home.resolve()),
         ledger_exists=ledger_exists,
+        ledger_where=without_password(shared) if shared else str(ws.ledger_path.resolve()),
+        ledger_shared=shared is not None,
         last_run=last_run,
         channels=channels,
         chain=tuple(_branch(node) for node in chain_tree(config)),
