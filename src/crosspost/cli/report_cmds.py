@@ -185,7 +185,6 @@ def _without_zero_columns(block: Any) -> tuple[Any, list[str]]:
     """On a terminal, a table of figures without the columns that are 0 on every row:
     at 80 columns a dozen columns break every name, and a column of zeros says
     nothing (the legend and the file outputs keep them all)."""
-    from ..report import Table as ReportTable
     from ..report import terminal_cells
 
     cells = terminal_cells(block)
@@ -197,15 +196,7 @@ def _without_zero_columns(block: Any) -> tuple[Any, list[str]]:
     if len(keep) == len(block.columns):
         return block, []
     dropped = [c.terminal_label for i, c in enumerate(block.columns) if i not in keep]
-    shown = ReportTable(
-        title=block.title,
-        columns=tuple(block.columns[i] for i in keep),
-        rows=tuple(
-            type(r)(cells=tuple(r.cells[i] for i in keep), total=r.total, first=r.first)
-            for r in block.rows
-        ),
-    )
-    return shown, dropped
+    return block.only(keep), dropped
 
 
 # The report tables with at most this many columns are laid out as listings.

@@ -9,7 +9,7 @@ Markdown, CSV and HTML outputs are all drawn (`report.tables` fills them).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -391,7 +391,10 @@ class Table:
 
     def shown(self) -> Table:
         """The table for people: without its machine-readable-only columns."""
-        keep = [i for i, c in enumerate(self.columns) if c.shown]
+        return self.only([i for i, c in enumerate(self.columns) if c.shown])
+
+    def only(self, keep: Sequence[int]) -> Table:
+        """The table with only the columns at the indices `keep`, in their order."""
         return Table(
             title=self.title,
             columns=tuple(self.columns[i] for i in keep),
